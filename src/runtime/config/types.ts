@@ -1,0 +1,51 @@
+/** The config after defaults are filled in. Mirrors schema.json, which is the single source of truth. */
+
+export type DataScale = 'auto' | 'none' | { from: [number, number] };
+export type LearningRate = number | { generator: number; discriminator: number };
+export type InstanceNoise = number | { start: number; decaySteps?: number };
+
+export interface DcganConfig {
+  data: { path: string; scale: DataScale; limit?: number };
+  model: {
+    imageSize?: number;
+    channels?: number;
+    latentDim: number;
+    generatorFilters: number;
+    discriminatorFilters: number;
+    leakyReluAlpha: number;
+    discriminatorDropout: number;
+    outputActivation: 'tanh' | 'sigmoid';
+  };
+  training: {
+    batchSize: number;
+    steps: number;
+    learningRate: LearningRate;
+    beta1: number;
+    beta2: number;
+    seed: number;
+    labelSmoothing: number;
+    labelNoise: number;
+    generatorStepsPerDiscriminatorStep: number;
+    instanceNoise: InstanceNoise;
+    balance: 'off' | 'adaptive';
+  };
+  output: { dir: string; sampleEvery: number; checkpointEvery: number; sampleCount: number };
+  runtime: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number };
+  /** Health-monitor thresholds; see health.ts for their meaning and defaults. */
+  health?: Record<string, number>;
+}
+
+export function learningRates(lr: LearningRate): { generator: number; discriminator: number } {
+  return typeof lr === 'number' ? { generator: lr, discriminator: lr } : lr;
+}
+
+export function instanceNoiseAt(noise: InstanceNoise, step: number): number {
+  if (typeof noise === 'number') return noise;
+  const decay = noise.decaySteps ?? 1000;
+  return Math.max(0, noise.start * (1 - step / decay));
+}
+
+/** The generator's output range, which real data must be fed in. */
+export function outputRange(activation: 'tanh' | 'sigmoid'): [number, number] {
+  return activation === 'tanh' ? [-1, 1] : [0, 1];
+}

@@ -1,0 +1,23 @@
+import type { DcganConfig } from '../config/types';
+import type { BackendHandle } from '../backend/select';
+import type { TrainEvent, EndEvent } from '../events';
+
+export interface TrainOptions {
+  config: DcganConfig;
+  /** Folder relative paths in the config resolve against (the config file's folder). */
+  baseDir: string;
+  configFile?: string;
+  /** Chosen once by selectBackend() and handed down; the trainer never switches backends itself. */
+  backend: BackendHandle;
+  /** Continue from the newest checkpoint in the run folder given by `runDir`. */
+  resume?: boolean;
+  /** Run folder. Default: a new timestamped folder under output.dir. */
+  runDir?: string;
+  /** Aborting stops after the current step, writes a checkpoint, and ends with reason "stopped". */
+  signal?: AbortSignal;
+  onEvent: (event: TrainEvent) => void;
+  /** Include grid pixels in samples events (for live views). */
+  emitGridPixels?: boolean;
+}
+
+export type TrainResult = EndEvent;
