@@ -1,0 +1,230 @@
+/**
+ * The one message protocol between the training worker, the extension host and the webviews.
+ *
+ * Every message is a member of a discriminated union on `type`. Whoever receives a message checks it with
+ * the type guard for its direction before touching it, because postMessage hands over `unknown` and a
+ * webview or worker from an older build may still be talking after an update.
+ *
+ * Directions:
+ *   worker  → host     WorkerToHost    (training events, logs, a fatal error, lint results)
+ *   host    → worker   HostToWorker    (start, stop, lint)
+ *   host    → webview  HostToWebview   (dashboard and the "Samples" side view)
+ *   webview → host     WebviewToHost
+ *
+ * Add members and optional fields freely; never rename a `type` or a field (webviews restored by a
+ * serializer may have been built against the previous shape).
+ *
+ * This file imports no `vscode` and no Node modules: the webview bundles import it too.
+ */
+import type { BackendInfo, GridImage, TrainEvent } from './runtime/events';
+import { isTrainEvent } from './runtime/events';
+import type { Fix, Problem, ProblemCode } from './runtime/problem';
+
+// ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
+
+/** Config keys that `start` may override, in the same dotted form as the CLI's flags ("training.steps"). */
+export type ConfigOverrides = Record<string, unknown>;
+
+export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'non-finite' | 'unknown';
+
+/** One run, as the views list it: a live session, or a finished run found from its output folder. */
+export interface RunSummary {
+  runId: string;
+  /** Absolute path of the run folder `<output.dir>/<runId>/`. */
+  runDir: string;
+  configFile?: string;
+  status: RunStatus;
+  /** True while a worker of this extension host is training it. */
+  live: boolean;
+  startedAt?: string;
+  backend?: BackendInfo;
+  /** Last step seen, and the planned number of steps. */
+  step?: number;
+  steps?: number;
+  /** Sample grids on disk, oldest first. `uri` is a webview URI (asWebviewUri) when the host could make one. */
+  grids?: GridRef[];
+}
+
+export interface GridRef {
+  step: number;
+  /** Absolute file path of the PNG. */
+  file: string;
+  /** A URI the webview may load (already passed through asWebviewUri). */
+  uri?: string;
+}
+
+/**
+ * A sample grid as a webview receives it: raw pixels while training (no PNG round trip), or the URI of a
+ * PNG on disk for past runs. Pixels are `Uint8Array` (VS Code ≥ 1.57 transfers typed arrays to webviews).
+ */
+export type GridPayload =
+  | { kind: 'pixels'; width: number; height: number; channels: number; data: Uint8Array }
+  | { kind: 'uri'; uri: string; file?: string };
+
+export function gridPayloadFromImage(grid: GridImage): GridPayload {
+  return { kind: 'pixels', width: grid.width, height: grid.height, channels: grid.channels, data: grid.data };
+}
+
+/** Result of the data lint run off the extension host's thread (checkConfigData in src/runtime/data/lint.ts). */
+export interface LintResult {
+  problems: Problem[];
+  /** Dataset statistics as the lint computed them (min, max, mean, std, dtype, shape, count...). */
+  stats?: unknown;
+  /** The scaling that will be applied per batch. */
+  scaling?: unknown;
+}
+
+// ─── worker → host ────────────────────────────────────────────────────────────────────────────────────
+
+export type LogLevel = 'info' | 'warn' | 'error';
+
+export type WorkerToHost =
+  /** A training event. Samples events carry `grid.data` whose buffer was transferred, not copied. */
+  | { type: 'event'; event: TrainEvent }
+  | { type: 'log'; level: LogLevel; message: string }
+  /** An exception the trainer did not turn into an `end` event. The worker exits after posting it. */
+  | { type: 'fatal'; message: string; stack?: string }
+  /** Answer to a `lint` request with the same id. */
+  | { type: 'lintResult'; id: number; result?: LintResult; error?: string };
+
+// ─── host → worker ────────────────────────────────────────────────────────────────────────────────────
+
+export interface StartRequest {
+  type: 'start';
+  /** Absolute path of the config file; relative paths in it resolve against its folder. */
+  configFile?: string;
+  /** The config text (JSONC), when the editor holds unsaved changes; wins over reading configFile. */
+  configText?: string;
+  overrides?: ConfigOverrides;
+  /** Run folder to write into (or to resume from). Default: a new folder under output.dir. */
+  runDir?: string;
+  resume?: boolean;
+  /** Folders whose node_modules may hold @tensorflow/tfjs-node-gpu (the extension's global storage). */
+  searchPaths: string[];
+  /** Folder holding the tfjs-backend-wasm .wasm files (the extension's dist/). */
+  wasmDir?: string;
+  /** Send grid pixels with samples events (for the live dashboard). Default true. */
+  emitGridPixels?: boolean;
+}
+
+export interface LintRequest {
+  type: 'lint';
+  /** Correlates the `lintResult` answer. */
+  id: number;
+  configFile: string;
+  /** The editor's current text, which may be unsaved. */
+  configText: string;
+}
+
+export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest;
+
+// ─── host → webview ───────────────────────────────────────────────────────────────────────────────────
+
+export type HostToWebview =
+  /** Sent in answer to `ready`: everything a fresh or restored view needs. `history` is decimated. */
+  | { type: 'init'; run: RunSummary; history: TrainEvent[]; problems: Problem[] }
+  /** A live training event of run `runId` (samples events have their grid moved to a `grid` message). */
+  | { type: 'event'; runId: string; event: TrainEvent }
+  /** The runs in the workspace (side view), newest first. */
+  | { type: 'runs'; runs: RunSummary[] }
+  /** A sample grid of run `runId` at `step`, live or answering `requestGrid`. */
+  | { type: 'grid'; runId: string; step: number; image: GridPayload }
+  /** A run's status changed (started, ended, was removed). */
+  | { type: 'runUpdated'; run: RunSummary }
+  /** The outcome of an `applyFix` request, so that the remedy button can show it. */
+  | { type: 'fixApplied'; code: ProblemCode; title: string; ok: boolean; message?: string };
+
+// ─── webview → host ───────────────────────────────────────────────────────────────────────────────────
+
+export type WebviewToHost =
+  | { type: 'ready' }
+  | { type: 'stop'; runId: string }
+  /** A remedy button: apply `fix` (config edits) to `configFile`, keeping its comments. */
+  | { type: 'applyFix'; runId?: string; configFile: string; code: ProblemCode; fix: Fix }
+  /** Ask for one grid of a run; the host answers with a `grid` message. */
+  | { type: 'requestGrid'; runId: string; step: number }
+  | { type: 'openFile'; path: string }
+  /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
+  | { type: 'openDashboard'; runId: string }
+  /** A real batch to show beside a fake one (side view). */
+  | { type: 'requestRealBatch'; runId: string };
+
+// ─── type guards, used where a message arrives ────────────────────────────────────────────────────────
+
+type Obj = Record<string, unknown>;
+
+function isObj(x: unknown): x is Obj {
+  return typeof x === 'object' && x !== null && !Array.isArray(x);
+}
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isOptStr = (x: unknown): boolean => x === undefined || isStr(x);
+
+function isFix(x: unknown): x is Fix {
+  return isObj(x) && isStr(x.title) && Array.isArray(x.edits) && x.edits.every((e) => isObj(e) && Array.isArray(e.path) && e.path.every((k) => isStr(k) || isNum(k)));
+}
+
+export function isProblem(x: unknown): x is Problem {
+  return isObj(x) && isStr(x.code) && (x.severity === 'error' || x.severity === 'warning' || x.severity === 'info') && isStr(x.message)
+    && (x.fixes === undefined || (Array.isArray(x.fixes) && x.fixes.every(isFix)));
+}
+
+function isRunSummary(x: unknown): x is RunSummary {
+  return isObj(x) && isStr(x.runId) && isStr(x.runDir) && isStr(x.status) && typeof x.live === 'boolean';
+}
+
+function isGridPayload(x: unknown): x is GridPayload {
+  if (!isObj(x)) return false;
+  if (x.kind === 'uri') return isStr(x.uri);
+  return x.kind === 'pixels' && isNum(x.width) && isNum(x.height) && isNum(x.channels) && x.data instanceof Uint8Array;
+}
+
+export function isWorkerToHost(x: unknown): x is WorkerToHost {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'event': return isTrainEvent(x.event);
+    case 'log': return (x.level === 'info' || x.level === 'warn' || x.level === 'error') && isStr(x.message);
+    case 'fatal': return isStr(x.message) && isOptStr(x.stack);
+    case 'lintResult': return isNum(x.id) && (x.result === undefined || (isObj(x.result) && Array.isArray(x.result.problems))) && isOptStr(x.error);
+    default: return false;
+  }
+}
+
+export function isHostToWorker(x: unknown): x is HostToWorker {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'start':
+      return isOptStr(x.configFile) && isOptStr(x.configText) && isOptStr(x.runDir) && isOptStr(x.wasmDir)
+        && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides));
+    case 'stop': return true;
+    case 'lint': return isNum(x.id) && isStr(x.configFile) && isStr(x.configText);
+    default: return false;
+  }
+}
+
+export function isHostToWebview(x: unknown): x is HostToWebview {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'init': return isRunSummary(x.run) && Array.isArray(x.history) && x.history.every(isTrainEvent) && Array.isArray(x.problems) && x.problems.every(isProblem);
+    case 'event': return isStr(x.runId) && isTrainEvent(x.event);
+    case 'runs': return Array.isArray(x.runs) && x.runs.every(isRunSummary);
+    case 'grid': return isStr(x.runId) && isNum(x.step) && isGridPayload(x.image);
+    case 'runUpdated': return isRunSummary(x.run);
+    case 'fixApplied': return isStr(x.code) && isStr(x.title) && typeof x.ok === 'boolean' && isOptStr(x.message);
+    default: return false;
+  }
+}
+
+export function isWebviewToHost(x: unknown): x is WebviewToHost {
+  if (!isObj(x)) return false;
+  switch (x.type) {
+    case 'ready': return true;
+    case 'stop': return isStr(x.runId);
+    case 'applyFix': return isOptStr(x.runId) && isStr(x.configFile) && isStr(x.code) && isFix(x.fix);
+    case 'requestGrid': return isStr(x.runId) && isNum(x.step);
+    case 'openFile': return isStr(x.path);
+    case 'openDashboard': return isStr(x.runId);
+    case 'requestRealBatch': return isStr(x.runId);
+    default: return false;
+  }
+}
