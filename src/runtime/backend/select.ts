@@ -12,6 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import * as tfCore from '@tensorflow/tfjs-core';
+// Gradients are registered separately from the ops in tfjs-core; training needs them.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 
@@ -106,8 +108,14 @@ export async function selectBackend(preference: BackendPreference, options: Sele
 
 let wasmReady: Promise<number> | undefined;
 
-/** Registers and initialises the wasm backend once per process (tfjs keeps one engine per process). */
-function setupWasm(options: SelectOptions): Promise<number> {
+/** Registers the wasm backend once per process (tfjs keeps one engine per process), then makes it current. */
+async function setupWasm(options: SelectOptions): Promise<number> {
+  const threads = await registerWasm(options);
+  if (!(await tfCore.setBackend('wasm'))) throw new BackendUnavailableError('The embedded wasm backend failed to initialise.');
+  return threads;
+}
+
+function registerWasm(options: SelectOptions): Promise<number> {
   wasmReady ??= (async () => {
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     const dir = options.wasmDir ?? findWasmDir();
