@@ -6,8 +6,8 @@
  * webview or worker from an older build may still be talking after an update.
  *
  * Directions:
- *   worker  → host     WorkerToHost    (training events, logs, a fatal error, lint results)
- *   host    → worker   HostToWorker    (start, stop, lint)
+ *   worker  → host     WorkerToHost    (training events, logs, a fatal error, lint and sample results)
+ *   host    → worker   HostToWorker    (start, stop, lint, sample)
  *   host    → webview  HostToWebview   (dashboard and the "Samples" side view)
  *   webview → host     WebviewToHost
  *
@@ -85,7 +85,9 @@ export type WorkerToHost =
   /** An exception the trainer did not turn into an `end` event. The worker exits after posting it. */
   | { type: 'fatal'; message: string; stack?: string }
   /** Answer to a `lint` request with the same id. */
-  | { type: 'lintResult'; id: number; result?: LintResult; error?: string };
+  | { type: 'lintResult'; id: number; result?: LintResult; error?: string }
+  /** Answer to a `sample` request: the PNG written, or why not. */
+  | { type: 'sampleResult'; id: number; file?: string; backend?: BackendInfo; error?: string };
 
 // ─── host → worker ────────────────────────────────────────────────────────────────────────────────────
 
@@ -116,7 +118,21 @@ export interface LintRequest {
   configText: string;
 }
 
-export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest;
+/** Draw a grid from a checkpoint's generator and write it as a PNG ("DCGAN: Generate Samples"). */
+export interface SampleRequest {
+  type: 'sample';
+  id: number;
+  /** Checkpoint folder (manifest.json + weights.bin). */
+  checkpoint: string;
+  count: number;
+  /** PNG file to write. */
+  out: string;
+  seed?: number;
+  searchPaths: string[];
+  wasmDir?: string;
+}
+
+export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | SampleRequest;
 
 // ─── host → webview ───────────────────────────────────────────────────────────────────────────────────
 
@@ -186,6 +202,7 @@ export function isWorkerToHost(x: unknown): x is WorkerToHost {
     case 'log': return (x.level === 'info' || x.level === 'warn' || x.level === 'error') && isStr(x.message);
     case 'fatal': return isStr(x.message) && isOptStr(x.stack);
     case 'lintResult': return isNum(x.id) && (x.result === undefined || (isObj(x.result) && Array.isArray(x.result.problems))) && isOptStr(x.error);
+    case 'sampleResult': return isNum(x.id) && isOptStr(x.file) && isOptStr(x.error);
     default: return false;
   }
 }
@@ -198,6 +215,7 @@ export function isHostToWorker(x: unknown): x is HostToWorker {
         && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides));
     case 'stop': return true;
     case 'lint': return isNum(x.id) && isStr(x.configFile) && isStr(x.configText);
+    case 'sample': return isNum(x.id) && isStr(x.checkpoint) && isNum(x.count) && isStr(x.out) && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr);
     default: return false;
   }
 }

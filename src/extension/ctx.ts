@@ -1,0 +1,57 @@
+/**
+ * The extension's context: what every command, provider and view needs, built once in activate().
+ *
+ * Two lifetimes, two stores of disposables (as rust-analyzer's ctx.ts does it):
+ *   - `ctx.subscriptions`: things that live as long as the extension (commands, providers, the status bar);
+ *   - each TrainingSession's own store: things that end with one training run (its worker, timers, listeners).
+ * Everything subscribed goes into one of them.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { SessionRegistry } from './session';
+import { WorkerClient } from './workerClient';
+
+export class Ctx {
+  /** Extension-long disposables; disposed by VS Code on deactivation (they are in extensionContext.subscriptions). */
+  readonly subscriptions: vscode.Disposable[];
+  readonly log: vscode.LogOutputChannel;
+  readonly sessions: SessionRegistry;
+  /** A worker thread for short jobs (dataset lint, sampling from a checkpoint), started on demand. */
+  readonly jobs: WorkerClient;
+
+  constructor(readonly extensionContext: vscode.ExtensionContext) {
+    this.subscriptions = extensionContext.subscriptions;
+    this.log = this.push(vscode.window.createOutputChannel('DCGAN Studio', { log: true }));
+    this.sessions = this.push(new SessionRegistry(this));
+    this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
+  }
+
+  push<T extends vscode.Disposable>(d: T): T {
+    this.subscriptions.push(d);
+    return d;
+  }
+
+  get extensionUri(): vscode.Uri {
+    return this.extensionContext.extensionUri;
+  }
+
+  /** The bundle folder: worker.js, the wasm files, the webview scripts. */
+  get distDir(): string {
+    return vscode.Uri.joinPath(this.extensionUri, 'dist').fsPath;
+  }
+
+  get workerScript(): string {
+    return path.join(this.distDir, 'worker.js');
+  }
+
+  /** Where "DCGAN: Install GPU Runtime" installs @tensorflow/tfjs-node-gpu (its own node_modules). */
+  get gpuRuntimeDir(): string {
+    return vscode.Uri.joinPath(this.extensionContext.globalStorageUri, 'gpu-runtime').fsPath;
+  }
+
+  /** Folders whose node_modules selectBackend searches for tfjs-node(-gpu): the user's setting first. */
+  backendSearchPaths(): string[] {
+    const configured = vscode.workspace.getConfiguration('dcgan').get<string>('gpuRuntime.path')?.trim();
+    return [...(configured ? [configured] : []), this.gpuRuntimeDir];
+  }
+}

@@ -1,0 +1,338 @@
+/**
+ * One training run: a worker thread running dist/worker.js, its progress notification and its log, and the
+ * event stream the dashboard and the status bar subscribe to. Everything the run creates (the worker, timers,
+ * listeners, the notification) lives in the session's own store and is disposed when the run ends.
+ *
+ * Stopping is clean: the host posts {type:'stop'}, the trainer aborts through its AbortSignal after the current
+ * step and writes its last checkpoint, and the worker exits by itself. terminate() is only the last resort
+ * after STOP_TIMEOUT_MS.
+ */
+import * as path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as vscode from 'vscode';
+import { isWorkerToHost, type ConfigOverrides, type HostToWorker, type RunStatus, type RunSummary } from '../protocol';
+import type { EndEvent, TrainEvent } from '../runtime/events';
+import { formatProblem, type Problem } from '../runtime/problem';
+import type { Ctx } from './ctx';
+import { RunHistory } from './runHistory';
+
+/** A wasm step at batch 64 takes about 2 s and a checkpoint a fraction of that; 30 s is far past both. */
+export const STOP_TIMEOUT_MS = 30_000;
+
+export interface SessionOptions {
+  /** Absolute path of the config file. */
+  configFile: string;
+  /** Unsaved editor text of the config, which wins over the file on disk. */
+  configText?: string;
+  /** Run folder; the runId is its name. */
+  runDir: string;
+  overrides?: ConfigOverrides;
+  resume?: boolean;
+  /** Show the progress notification (on by default; tests and headless callers may turn it off). */
+  notify?: boolean;
+}
+
+/** Steps per second over the last few steps, by wall clock (includes sampling and checkpoints, as users feel it). */
+class RateMeter {
+  private readonly times: number[] = [];
+  private readonly stepsSeen: number[] = [];
+  add(step: number, now = Date.now()): void {
+    this.times.push(now);
+    this.stepsSeen.push(step);
+    if (this.times.length > 20) { this.times.shift(); this.stepsSeen.shift(); }
+  }
+  get perSecond(): number | undefined {
+    const n = this.times.length;
+    if (n < 2) return undefined;
+    const dt = (this.times[n - 1] - this.times[0]) / 1000;
+    return dt > 0 ? (this.stepsSeen[n - 1] - this.stepsSeen[0]) / dt : undefined;
+  }
+}
+
+export class TrainingSession implements vscode.Disposable {
+  readonly configFile: string;
+  readonly runDir: string;
+  /** The run folder's name; the trainer's start event confirms it. */
+  runId: string;
+  readonly startedAt = new Date();
+  status: RunStatus = 'running';
+  readonly history = new RunHistory();
+  /** Problems the trainer reported (backend fallback, health alerts). */
+  readonly problems: Problem[] = [];
+  end: EndEvent | undefined;
+  /** Resolves when the worker has exited, with the run's end (synthesised when the worker died without one). */
+  readonly done: Promise<EndEvent>;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private readonly eventEmitter = new vscode.EventEmitter<TrainEvent>();
+  /** Every training event, in order. Samples events carry grid pixels while the run is live. */
+  readonly onEvent: vscode.Event<TrainEvent> = this.eventEmitter.event;
+  private readonly rate = new RateMeter();
+  private readonly worker: Worker;
+  private fatal: string | undefined;
+  private stopping: Promise<EndEvent> | undefined;
+  private resolveDone!: (end: EndEvent) => void;
+
+  constructor(private readonly ctx: Ctx, private readonly options: SessionOptions) {
+    this.configFile = options.configFile;
+    this.runDir = options.runDir;
+    this.runId = path.basename(options.runDir);
+    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
+    this.disposables.push(this.eventEmitter);
+
+    this.worker = new Worker(ctx.workerScript, { name: `dcgan-train-${this.runId}` });
+    this.worker.on('message', (msg: unknown) => this.onWorkerMessage(msg));
+    this.worker.on('error', (err) => {
+      this.fatal ??= err.message;
+      ctx.log.error(`[${this.runId}] worker error: ${err.stack ?? err.message}`);
+    });
+    this.worker.on('exit', (code) => this.finish(code));
+
+    const start: HostToWorker = {
+      type: 'start',
+      configFile: options.configFile,
+      configText: options.configText,
+      overrides: options.overrides,
+      runDir: options.runDir,
+      resume: options.resume,
+      searchPaths: ctx.backendSearchPaths(),
+      wasmDir: ctx.distDir,
+      emitGridPixels: true,
+    };
+    this.worker.postMessage(start);
+    ctx.log.info(`[${this.runId}] training ${options.configFile} → ${options.runDir}`);
+    if (options.notify !== false) this.showProgress();
+  }
+
+  get live(): boolean {
+    return this.status === 'running';
+  }
+
+  get step(): number {
+    return this.history.lastStep?.step ?? this.history.start?.step ?? 0;
+  }
+
+  get steps(): number | undefined {
+    return this.history.start?.steps;
+  }
+
+  get itPerSecond(): number | undefined {
+    return this.rate.perSecond;
+  }
+
+  /** Seconds left at the current rate, when known. */
+  get etaSeconds(): number | undefined {
+    const rate = this.rate.perSecond;
+    const steps = this.steps;
+    return rate && steps !== undefined ? Math.max(0, (steps - this.step) / rate) : undefined;
+  }
+
+  summary(): RunSummary {
+    return {
+      runId: this.runId,
+      runDir: this.runDir,
+      configFile: this.configFile,
+      status: this.status,
+      live: this.live,
+      startedAt: this.startedAt.toISOString(),
+      backend: this.history.start?.backend,
+      step: this.step,
+      steps: this.steps,
+      grids: this.history.samples.map((s) => ({ step: s.step, file: s.file })),
+    };
+  }
+
+  /** Asks the trainer to stop after the current step and keep its checkpoint; resolves when the worker is gone. */
+  stop(): Promise<EndEvent> {
+    if (!this.live) return this.done;
+    if (!this.stopping) {
+      this.ctx.log.info(`[${this.runId}] stopping: the trainer finishes its step and writes a checkpoint`);
+      this.post({ type: 'stop' });
+      const timer = setTimeout(() => {
+        this.ctx.log.warn(`[${this.runId}] the worker did not stop within ${STOP_TIMEOUT_MS / 1000} s; terminating it (the last checkpoint may be older)`);
+        void this.worker.terminate();
+      }, STOP_TIMEOUT_MS);
+      this.disposables.push({ dispose: () => clearTimeout(timer) });
+      this.stopping = this.done;
+    }
+    return this.stopping;
+  }
+
+  private post(msg: HostToWorker): void {
+    this.worker.postMessage(msg);
+  }
+
+  private onWorkerMessage(msg: unknown): void {
+    if (!isWorkerToHost(msg)) {
+      this.ctx.log.warn(`[${this.runId}] ignored an unknown message from the worker: ${JSON.stringify(msg)?.slice(0, 200)}`);
+      return;
+    }
+    switch (msg.type) {
+      case 'event': this.onTrainEvent(msg.event); return;
+      case 'log': this.ctx.log[msg.level](`[${this.runId}] ${msg.message}`); return;
+      case 'fatal':
+        this.fatal = msg.message;
+        this.ctx.log.error(`[${this.runId}] ${msg.message}${msg.stack ? `\n${msg.stack}` : ''}`);
+        return;
+      case 'lintResult':
+      case 'sampleResult':
+        return;
+    }
+  }
+
+  private onTrainEvent(event: TrainEvent): void {
+    switch (event.event) {
+      case 'start':
+        this.runId = event.runId;
+        this.ctx.log.info(`[${this.runId}] started at step ${event.step} of ${event.steps}, batch ${event.batchSize}, ${event.imageSize}×${event.imageSize}×${event.channels}, seed ${event.seed}; backend ${event.backend.name}: ${event.backend.reason}`);
+        this.ctx.log.info(`[${this.runId}] data ${event.dataset.source} (${event.dataset.format} ${event.dataset.dtype}, ${event.dataset.count} images), fed range [${event.dataset.fedMin}, ${event.dataset.fedMax}]`);
+        break;
+      case 'step':
+        this.rate.add(event.step);
+        break;
+      case 'problem':
+        this.problems.push(event);
+        this.ctx.log[event.severity === 'error' ? 'error' : event.severity === 'warning' ? 'warn' : 'info'](`[${this.runId}] ${formatProblem(event)}`);
+        break;
+      case 'checkpoint':
+        this.ctx.log.info(`[${this.runId}] checkpoint at step ${event.step}: ${event.dir}`);
+        break;
+      case 'samples':
+        this.ctx.log.debug(`[${this.runId}] samples at step ${event.step}: ${event.file}`);
+        break;
+      case 'end':
+        this.end = event;
+        this.ctx.log.info(`[${this.runId}] ended (${event.reason}) at step ${event.step}${event.message ? `: ${event.message}` : ''}`);
+        break;
+      default:
+        break;
+    }
+    this.history.add(event);
+    this.eventEmitter.fire(event);
+  }
+
+  private finish(exitCode: number): void {
+    if (!this.end) {
+      // The worker died without the trainer's end event (an exception, or terminate()): say so in the stream.
+      const stoppedByUs = this.stopping !== undefined && !this.fatal;
+      const end: EndEvent = {
+        event: 'end',
+        reason: stoppedByUs ? 'stopped' : 'error',
+        step: this.step,
+        message: this.fatal ?? (stoppedByUs ? 'stopped (the worker was terminated)' : `the training worker exited with code ${exitCode}`),
+      };
+      this.onTrainEvent(end);
+    }
+    const end = this.end!;
+    this.status = end.reason;
+    this.resolveDone(end);
+    this.dispose();
+  }
+
+  private showProgress(): void {
+    const name = path.basename(this.configFile);
+    void vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `DCGAN: training ${name}`, cancellable: true },
+      (progress, token) => {
+        token.onCancellationRequested(() => void this.stop());
+        let reported = 0;
+        const sub = this.onEvent((e) => {
+          if (e.event !== 'step') return;
+          const steps = this.steps ?? 1;
+          const pct = (100 * e.step) / steps;
+          progress.report({ increment: pct - reported, message: formatProgress(this) });
+          reported = pct;
+        });
+        this.disposables.push(sub);
+        return this.done;
+      },
+    );
+  }
+
+  dispose(): void {
+    if (this.live) void this.worker.terminate();
+    for (const d of this.disposables.splice(0)) d.dispose();
+  }
+}
+
+/** "step 120/2000 · 1.3 it/s · ETA 24m" */
+export function formatProgress(s: TrainingSession): string {
+  const parts = [`step ${s.step}${s.steps !== undefined ? `/${s.steps}` : ''}`];
+  const rate = s.itPerSecond;
+  if (rate !== undefined) parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} it/s`);
+  const eta = s.etaSeconds;
+  if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
+  return parts.join(' · ');
+}
+
+export function formatDuration(seconds: number): string {
+  if (seconds < 60) return `${Math.round(seconds)}s`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${Math.round(seconds % 60)}s`;
+  return `${Math.floor(seconds / 3600)}h ${Math.round((seconds % 3600) / 60)}m`;
+}
+
+export class AlreadyTrainingError extends Error {
+  constructor(readonly session: TrainingSession) {
+    super(`${path.basename(session.configFile)} is already training (run ${session.runId}, step ${session.step}). Stop it first, or open its dashboard.`);
+  }
+}
+
+/** The runs of this window: at most one live run per config, plus the recently ended ones for the views. */
+export class SessionRegistry implements vscode.Disposable {
+  private readonly sessions: TrainingSession[] = [];
+  private readonly startEmitter = new vscode.EventEmitter<TrainingSession>();
+  private readonly endEmitter = new vscode.EventEmitter<TrainingSession>();
+  readonly onDidStart = this.startEmitter.event;
+  readonly onDidEnd = this.endEmitter.event;
+
+  constructor(private readonly ctx: Ctx) {}
+
+  /** Starts a run; throws AlreadyTrainingError when the config is training already. */
+  start(options: SessionOptions): TrainingSession {
+    const running = this.forConfig(options.configFile);
+    if (running) throw new AlreadyTrainingError(running);
+    const session = new TrainingSession(this.ctx, options);
+    this.sessions.push(session);
+    // Keep a few ended runs so their dashboards can still be opened; drop the oldest ones.
+    const ended = this.sessions.filter((s) => !s.live);
+    for (const old of ended.slice(0, Math.max(0, ended.length - 10))) this.sessions.splice(this.sessions.indexOf(old), 1);
+    void session.done.then(() => this.endEmitter.fire(session));
+    this.startEmitter.fire(session);
+    return session;
+  }
+
+  /** The live run of a config file, if any. */
+  forConfig(configFile: string): TrainingSession | undefined {
+    const key = path.resolve(configFile);
+    return this.sessions.find((s) => s.live && path.resolve(s.configFile) === key);
+  }
+
+  get(runId: string): TrainingSession | undefined {
+    return [...this.sessions].reverse().find((s) => s.runId === runId);
+  }
+
+  all(): readonly TrainingSession[] {
+    return this.sessions;
+  }
+
+  live(): TrainingSession[] {
+    return this.sessions.filter((s) => s.live);
+  }
+
+  /** The most recently started live run, else the most recent run. */
+  get current(): TrainingSession | undefined {
+    const live = this.live();
+    return live[live.length - 1] ?? this.sessions[this.sessions.length - 1];
+  }
+
+  /** Clean stop of every live run (on deactivate). */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.live().map((s) => s.stop()));
+  }
+
+  dispose(): void {
+    for (const s of this.sessions) s.dispose();
+    this.startEmitter.dispose();
+    this.endEmitter.dispose();
+  }
+}
