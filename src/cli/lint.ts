@@ -1,0 +1,78 @@
+/**
+ * `dcgan-studio lint`: check a config as configured, or a bare dataset as fed as-is to a tanh generator.
+ * Exit 0: no errors; 1: at least one error finding; 2: could not run.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { loadConfigFile } from '../runtime/config/load';
+import { hasErrors, type Problem } from '../runtime/problem';
+import { checkConfigData, checkDatasetPath, type DataCheck } from '../runtime/data/lint';
+import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { type Io, writeJson } from './io';
+import { describeDataCheck } from './describe';
+import { bold, formatProblemBlock, green, red, yellow } from './output';
+
+export const lintSpec: CommandSpec = {
+  name: 'lint',
+  summary: 'Check a dcgan.json config and its data, or a bare dataset, before training.',
+  positionals: [{ name: 'path', description: 'A dcgan.json config (checked as configured), or a dataset: .npy, .npz, IDX (.gz) or a folder of images (checked as fed as-is to a tanh generator).' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"dataset": {...}, "problems": [...]}.' }],
+  notes: [
+    'Exit codes: 0 no errors (warnings allowed), 1 at least one error finding, 2 could not run',
+    '(bad arguments, or a config it cannot use).',
+    '',
+    'Examples:',
+    '  dcgan-studio lint dcgan.json',
+    '  dcgan-studio lint data/faces.npy --json',
+  ],
+};
+
+function isConfigPath(abs: string): boolean {
+  return /\.jsonc?$/i.test(abs) && fs.statSync(abs).isFile();
+}
+
+/** The --json "dataset" object: the statistics first-class, with the source and the scaling beside them. */
+export function datasetJson(check: DataCheck): Record<string, unknown> | null {
+  if (!check.dataset && !check.stats) return null;
+  return { ...(check.dataset ?? {}), ...(check.stats ?? {}), ...(check.scaling ? { scaling: check.scaling } : {}) };
+}
+
+export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
+  const json = Boolean(args.flags.json);
+  const given = args.positionals[0];
+  const abs = path.resolve(given);
+  if (!fs.existsSync(abs)) throw new UsageError(`${given}: no such file or folder (${abs}). Pass a dcgan.json or a dataset path.`, 'lint');
+
+  let check: DataCheck;
+  let configProblems: Problem[] = [];
+  if (isConfigPath(abs)) {
+    const loaded = loadConfigFile(abs);
+    configProblems = loaded.problems;
+    if (!loaded.config || hasErrors(loaded.problems)) {
+      // The config cannot be used, so the data was not checked: that is "could not run", not a data verdict.
+      if (json) writeJson(io, { dataset: null, problems: loaded.problems });
+      else {
+        for (const p of loaded.problems) io.err.write(formatProblemBlock(io.err, p));
+        io.err.write(`${red(io.err, 'Cannot check the data')}: fix ${abs} first.\n`);
+      }
+      return 2;
+    }
+    check = await checkConfigData(loaded.config, loaded.baseDir, loaded.file);
+  } else {
+    check = await checkDatasetPath(abs);
+  }
+
+  const problems = [...configProblems, ...check.problems];
+  if (json) {
+    writeJson(io, { dataset: datasetJson(check), problems });
+  } else {
+    io.out.write(describeDataCheck(io.out, check));
+    for (const p of problems) io.out.write(formatProblemBlock(io.out, p));
+    const errors = problems.filter((p) => p.severity === 'error').length;
+    const warnings = problems.filter((p) => p.severity === 'warning').length;
+    if (errors) io.out.write(`${red(io.out, `${errors} error${errors > 1 ? 's' : ''}`)}${warnings ? `, ${warnings} warning${warnings > 1 ? 's' : ''}` : ''}: ${bold(io.out, 'training on this data would not learn as configured')}.\n`);
+    else if (warnings) io.out.write(`${yellow(io.out, `${warnings} warning${warnings > 1 ? 's' : ''}`)}, no errors.\n`);
+    else io.out.write(`${green(io.out, 'No problems found.')}\n`);
+  }
+  return hasErrors(problems) ? 1 : 0;
+}

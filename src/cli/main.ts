@@ -1,0 +1,108 @@
+/**
+ * dcgan-studio: train | lint | sample | eval. Each command is a spec (flags, help) and a runner that returns
+ * the exit code; this file only dispatches and turns errors into messages (stack traces only with --debug).
+ */
+import { BackendUnavailableError } from '../runtime/backend/select';
+import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
+import { processIo, type Io } from './io';
+import { red } from './output';
+import { runTrain, trainSpec } from './train';
+import { lintSpec, runLint } from './lint';
+import { runSample, sampleSpec } from './sample';
+import { evalSpec, runEval } from './eval';
+import pkg from '../../package.json';
+
+interface Command {
+  spec: CommandSpec;
+  run: (args: ParsedArgs, io: Io) => Promise<number>;
+}
+
+const COMMANDS: Record<string, Command> = {
+  train: { spec: trainSpec, run: runTrain },
+  lint: { spec: lintSpec, run: runLint },
+  sample: { spec: sampleSpec, run: runSample },
+  eval: { spec: evalSpec, run: runEval },
+};
+
+function globalHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((k) => k.length)) + 2;
+  return [
+    `dcgan-studio ${pkg.version}: train DCGANs, catch the data-scaling bug before step 1, and see why a GAN does not learn.`,
+    '',
+    'Usage: dcgan-studio <command> [options]',
+    '',
+    'Commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}${c.spec.summary}`),
+    '',
+    'Run "dcgan-studio <command> --help" for its options. Add --debug to any command for stack traces.',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[], io: Io = processIo): Promise<number> {
+  const debug = argv.includes('--debug');
+  const [name, ...rest] = argv;
+  try {
+    if (name === undefined) {
+      io.err.write(globalHelp());
+      return 2;
+    }
+    if (name === '--help' || name === '-h' || name === 'help') {
+      const topic = name === 'help' ? rest[0] : undefined;
+      io.out.write(topic && COMMANDS[topic] ? formatHelp(COMMANDS[topic].spec) : globalHelp());
+      return 0;
+    }
+    if (name === '--version' || name === '-v') {
+      io.out.write(`${pkg.version}\n`);
+      return 0;
+    }
+    const command = COMMANDS[name];
+    if (!command) {
+      const hint = didYouMean(name, Object.keys(COMMANDS));
+      throw new UsageError(`unknown command "${name}".${hint} Commands: ${Object.keys(COMMANDS).join(', ')}. Run "dcgan-studio --help".`);
+    }
+    const args = parseArgs(command.spec, rest);
+    if (args.flags.help) {
+      io.out.write(formatHelp(command.spec));
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      io.err.write(`${red(io.err, 'dcgan-studio' + (err.command ? ` ${err.command}` : ''))}: ${err.message}\n`);
+      if (debug) io.err.write(`${err.stack}\n`);
+      return 2;
+    }
+    if (err instanceof BackendUnavailableError) {
+      io.err.write(`${red(io.err, 'backend unavailable')}: ${err.message}\n`);
+      if (debug) io.err.write(`${err.stack}\n`);
+      return 2;
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    io.err.write(`${red(io.err, 'error')}: ${message}\n`);
+    io.err.write(debug && err instanceof Error ? `${err.stack}\n` : 'Run again with --debug for the stack trace.\n');
+    return 1;
+  }
+}
+
+/** Waits until stdout has been handed to the OS: process.exit would otherwise cut piped JSON lines short. */
+function flush(stream: NodeJS.WriteStream): Promise<void> {
+  return new Promise((resolve) => {
+    if (stream.writableLength === 0) resolve();
+    else stream.write('', () => resolve());
+  });
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    async (code) => {
+      await Promise.all([flush(process.stdout), flush(process.stderr)]);
+      // Exit explicitly: a backend may keep handles open (wasm, worker pools) after the work is done.
+      process.exit(code);
+    },
+    (err) => {
+      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,165 @@
+/**
+ * Terminal output: problems with their causes and fixes, a live progress bar on a TTY, and plain
+ * one-line-per-N-steps logging elsewhere (pytorch/examples style), so CI logs stay readable.
+ */
+import type { Problem } from '../runtime/problem';
+import type { StepEvent } from '../runtime/events';
+
+export interface Stream {
+  write(text: string): unknown;
+  isTTY?: boolean;
+  columns?: number;
+}
+
+const useColor = (s: Stream) => Boolean(s.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
+const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const bold = (s: Stream, t: string) => paint(s, '1', t);
+export const dim = (s: Stream, t: string) => paint(s, '2', t);
+export const red = (s: Stream, t: string) => paint(s, '31;1', t);
+export const yellow = (s: Stream, t: string) => paint(s, '33', t);
+export const green = (s: Stream, t: string) => paint(s, '32', t);
+
+/** "1.2346", "-0.0012", "1.2e+5": compact and fixed enough to scan in a column. */
+export function num(x: number | undefined, digits = 4): string {
+  if (x === undefined) return '-';
+  if (!Number.isFinite(x)) return String(x);
+  if (x !== 0 && (Math.abs(x) >= 1e5 || Math.abs(x) < 1e-4)) return x.toExponential(2);
+  return x.toFixed(digits);
+}
+
+/** Compact: 255, 0.5, -1, 33.32 (no trailing zeros). */
+export function short(x: number | undefined): string {
+  if (x === undefined) return '-';
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return String(x);
+  return String(Number(x.toPrecision(4)));
+}
+
+export function duration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = s % 60;
+  const mm = String(m).padStart(2, '0');
+  const ss = String(sec).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+/** A problem as a block: the headline, then its causes (most likely first) and its fixes as config edits. */
+export function formatProblemBlock(out: Stream, p: Problem): string {
+  const tag = p.severity === 'error' ? red(out, 'error') : p.severity === 'warning' ? yellow(out, 'warning') : dim(out, 'info');
+  const at = [p.step !== undefined ? `step ${p.step}` : '', location(p)].filter(Boolean).join(', ');
+  const lines = [`${tag} ${bold(out, p.code)}${at ? dim(out, ` (${at})`) : ''}: ${p.message}`];
+  if (p.causes?.length) {
+    lines.push('  Likely causes, most likely first:');
+    p.causes.forEach((c, i) => lines.push(`    ${i + 1}. ${c}`));
+  }
+  for (const fix of p.fixes ?? []) {
+    const edits = fix.edits.map((e) => (e.value === undefined ? `remove ${e.path.join('.')}` : `${e.path.join('.')} = ${JSON.stringify(e.value)}`)).join(', ');
+    lines.push(`  ${fix.isPreferred ? 'fix' : 'or'}: ${fix.title}${edits ? dim(out, ` [${edits}]`) : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+function location(p: Problem): string {
+  if (!p.file && !p.location?.path) return '';
+  const line = p.location?.line ? `:${p.location.line}` : '';
+  const key = p.location?.path?.length ? `${p.file ? ' at ' : 'at '}${p.location.path.join('.')}` : '';
+  return `${p.file ?? ''}${line}${key}`;
+}
+
+/** The pytorch/examples line: `[120/2000] Loss_D: 1.2345 Loss_G: 0.9876 D(x): 0.51 D(G(z)): 0.47 ms: 812`. */
+export function stepLine(e: StepEvent, steps: number): string {
+  return `[${e.step}/${steps}] Loss_D: ${num(e.lossD)} Loss_G: ${num(e.lossG)} D(x): ${num(e.dReal, 2)} D(G(z)): ${num(e.dFake, 2)} ms: ${Math.round(e.ms)}`;
+}
+
+/** Logs every Nth step on a non-TTY: a round number that gives about 40 lines per run. */
+export function logInterval(steps: number): number {
+  const target = steps / 40;
+  let best = 1;
+  for (const n of [1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000]) if (n <= target) best = n;
+  return best;
+}
+
+/**
+ * Step/steps, it/s, ETA and the four metrics. On a TTY it redraws one line; other output goes above it
+ * (`print` clears the bar first). Elsewhere it prints a line every `logEvery` steps.
+ */
+export class Progress {
+  private readonly times: number[] = [];
+  private lastDraw = 0;
+  private barVisible = false;
+  private last?: StepEvent;
+  private readonly tty: boolean;
+
+  constructor(
+    private readonly out: Stream,
+    private readonly steps: number,
+    private readonly logEvery = logInterval(steps),
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.tty = Boolean(out.isTTY);
+  }
+
+  step(e: StepEvent): void {
+    this.last = e;
+    const t = this.now();
+    this.times.push(t);
+    // A sliding window follows speed changes (warm-up, other load) better than the run's average.
+    if (this.times.length > 30) this.times.shift();
+    if (this.tty) {
+      if (t - this.lastDraw > 100 || e.step >= this.steps) this.draw();
+    } else if (e.step % this.logEvery === 0 || e.step >= this.steps || e.step === 1) {
+      this.out.write(stepLine(e, this.steps) + '\n');
+    }
+  }
+
+  /** Steps per second over the recent window; undefined until two steps have been timed. */
+  rate(): number | undefined {
+    if (this.times.length < 2) return this.last && this.last.ms > 0 ? 1000 / this.last.ms : undefined;
+    const span = (this.times[this.times.length - 1] - this.times[0]) / 1000;
+    return span > 0 ? (this.times.length - 1) / span : undefined;
+  }
+
+  /** Prints text above the bar (problems, sample grids, checkpoints). */
+  print(text: string): void {
+    this.clear();
+    this.out.write(text.endsWith('\n') ? text : text + '\n');
+    if (this.tty && this.last) this.draw();
+  }
+
+  /** Removes the bar so that the final summary starts on a clean line. */
+  finish(): void {
+    if (this.tty && this.last) {
+      this.draw();
+      this.out.write('\n');
+      this.barVisible = false;
+    }
+  }
+
+  private clear(): void {
+    if (this.barVisible) {
+      this.out.write('\r\x1b[2K');
+      this.barVisible = false;
+    }
+  }
+
+  private draw(): void {
+    const e = this.last!;
+    this.lastDraw = this.now();
+    const rate = this.rate();
+    const eta = rate ? (this.steps - e.step) / rate : NaN;
+    const pct = Math.min(1, e.step / this.steps);
+    const metrics = `${rate ? rate.toFixed(2) : '-'} it/s ETA ${duration(eta)} Loss_D ${num(e.lossD)} Loss_G ${num(e.lossG)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
+    const counter = `${String(e.step).padStart(String(this.steps).length)}/${this.steps}`;
+    const columns = this.out.columns ?? 100;
+    const barWidth = Math.max(0, Math.min(30, columns - counter.length - metrics.length - 10));
+    const filled = Math.round(pct * barWidth);
+    const bar = barWidth > 0 ? ` [${'='.repeat(filled)}${filled < barWidth ? '>' : ''}${' '.repeat(Math.max(0, barWidth - filled - 1))}]` : '';
+    let line = `${counter}${bar} ${String(Math.floor(pct * 100)).padStart(3)}% ${metrics}`;
+    if (line.length > columns - 1) line = line.slice(0, columns - 1);
+    this.out.write(`\r\x1b[2K${line}`);
+    this.barVisible = true;
+  }
+}

@@ -1,0 +1,51 @@
+/** `dcgan-studio sample`: draw a grid of images from a checkpoint's generator and write it as a PNG. */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { selectBackend, type BackendPreference } from '../runtime/backend/select';
+import { sampleFromCheckpoint, writePng } from '../runtime/train/grid';
+import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { type Io, writeJson } from './io';
+import { dim } from './output';
+import { resolveCheckpoint } from './runs';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const sampleSpec: CommandSpec = {
+  name: 'sample',
+  summary: "Draw images from a checkpoint's generator and write them as one PNG grid.",
+  positionals: [],
+  flags: [
+    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
+    { name: 'count', type: 'int', valueName: 'N', min: 1, description: 'Images in the grid (default 64).' },
+    { name: 'out', type: 'string', valueName: 'FILE.png', description: 'Where to write the grid (default ./samples-step-NNNNNN.png).' },
+    { name: 'seed', type: 'int', valueName: 'S', min: 0, description: 'Noise seed; the same seed gives the same images (default: random).' },
+    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto).' },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object describing the written file.' },
+  ],
+  notes: ['Example:', '  dcgan-studio sample --checkpoint runs/2026-11-27T10-00-00/checkpoints/step-000600 --count 100 --out digits.png'],
+};
+
+export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
+  if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) to sample from.', 'sample');
+  const checkpoint = resolveCheckpoint(String(args.flags.checkpoint));
+  const count = Number(args.flags.count ?? 64);
+  if (count > 1024) throw new UsageError(`--count ${count} is too many for one grid; use at most 1024.`, 'sample');
+  const out = path.resolve(String(args.flags.out ?? `samples-${path.basename(checkpoint.dir)}.png`));
+  if (!out.toLowerCase().endsWith('.png')) throw new UsageError(`--out ${args.flags.out}: the grid is written as PNG, so the file name must end in .png.`, 'sample');
+  const outDir = path.dirname(out);
+  if (!fs.existsSync(outDir)) throw new UsageError(`--out ${args.flags.out}: the folder ${outDir} does not exist.`, 'sample');
+  const seed = args.flags.seed === undefined ? Math.floor(Math.random() * 2 ** 31) : Number(args.flags.seed);
+
+  const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
+  const t0 = performance.now();
+  const grid = await sampleFromCheckpoint(checkpoint.dir, count, backend, seed);
+  await writePng(out, grid);
+  const ms = Math.round(performance.now() - t0);
+  if (args.flags.json) {
+    writeJson(io, { file: out, checkpoint: checkpoint.dir, step: checkpoint.step, count, seed, width: grid.width, height: grid.height, backend: backend.info, ms });
+  } else {
+    io.out.write(`Wrote ${count} samples (${grid.width}×${grid.height} px) from step ${checkpoint.step} to ${out}\n`);
+    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, seed ${seed}, ${backend.info.name} backend, ${ms} ms\n`));
+  }
+  return 0;
+}
