@@ -148,7 +148,9 @@ export type HostToWebview =
   /** A run's status changed (started, ended, was removed). */
   | { type: 'runUpdated'; run: RunSummary }
   /** The outcome of an `applyFix` request, so that the remedy button can show it. */
-  | { type: 'fixApplied'; code: ProblemCode; title: string; ok: boolean; message?: string };
+  | { type: 'fixApplied'; code: ProblemCode; title: string; ok: boolean; message?: string }
+  /** Answer to `requestRealBatch`: the run's `samples/real.png`, or a note saying why there is none. */
+  | { type: 'realBatch'; runId: string; image?: GridPayload; note?: string };
 
 // ─── webview → host ───────────────────────────────────────────────────────────────────────────────────
 
@@ -229,6 +231,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'grid': return isStr(x.runId) && isNum(x.step) && isGridPayload(x.image);
     case 'runUpdated': return isRunSummary(x.run);
     case 'fixApplied': return isStr(x.code) && isStr(x.title) && typeof x.ok === 'boolean' && isOptStr(x.message);
+    case 'realBatch': return isStr(x.runId) && (x.image === undefined || isGridPayload(x.image)) && isOptStr(x.note);
     default: return false;
   }
 }
