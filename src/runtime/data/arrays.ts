@@ -1,0 +1,243 @@
+/**
+ * The dense-array dataset shared by the npy, npz, IDX and built-in loaders.
+ *
+ * Values stay in their storage dtype (uint8 stays uint8) and are converted to float32 one batch at a time.
+ * Small arrays live in memory; big ones stay on disk and are read per sample with positioned reads, which is
+ * how files over 2 GiB (beyond readFileSync) are served with bounded memory.
+ */
+import * as fs from 'node:fs';
+import type { Problem } from '../problem';
+import { bytesPerElement, DatasetError, type Dataset, type DatasetFormat, type DType } from './types';
+
+/** Arrays up to this size are read fully into memory in their native dtype; larger ones are read per batch. */
+export const IN_MEMORY_MAX_BYTES = 512 * 1024 * 1024;
+
+/** Typed arrays the samples are gathered from; int64 and float16 are widened once at load. */
+export type NumericArray = Uint8Array | Int8Array | Uint16Array | Int16Array | Uint32Array | Int32Array | Float32Array | Float64Array;
+
+export interface SampleLayout {
+  count: number;
+  height: number;
+  width: number;
+  channels: number;
+  /** Axis order of one sample as stored: HWC (channels last, also N,H,W) or CHW. */
+  channelsFirst: boolean;
+  /** Fortran (column-major) order: the sample index varies fastest. */
+  fortran: boolean;
+}
+
+/**
+ * Decides how an N-D array holds images. (N,H,W) is grayscale; (N,H,W,C) and (N,C,H,W) are told apart by
+ * which axis is 1 or 3; (N, S*S) is taken as flattened square grayscale images.
+ */
+export function inferLayout(shape: readonly number[], fortran: boolean, file: string): SampleLayout {
+  const bad = (why: string) => new DatasetError({
+    code: 'config/shape-mismatch',
+    severity: 'error',
+    message: `${file} holds an array of shape (${shape.join(', ')}); ${why} Save images as (N,H,W), (N,H,W,C) or (N,C,H,W) with C = 1 or 3.`,
+    file,
+  });
+  const isC = (n: number) => n === 1 || n === 3;
+  if (shape.length === 2) {
+    const side = Math.round(Math.sqrt(shape[1]));
+    if (side * side !== shape[1]) throw bad('a 2-D array is read as flattened square images, but its second axis is not a square number.');
+    return { count: shape[0], height: side, width: side, channels: 1, channelsFirst: false, fortran };
+  }
+  if (shape.length === 3) return { count: shape[0], height: shape[1], width: shape[2], channels: 1, channelsFirst: false, fortran };
+  if (shape.length === 4) {
+    const [n, a, b, c] = shape;
+    // Channels-last wins a tie ((N,3,H,3) is rare; NHWC is numpy's and TensorFlow's default).
+    if (isC(c)) return { count: n, height: a, width: b, channels: c, channelsFirst: false, fortran };
+    if (isC(a)) return { count: n, height: b, width: c, channels: a, channelsFirst: true, fortran };
+    throw bad(`neither axis 1 nor axis 3 is a channel count (1 or 3).`);
+  }
+  throw bad(`it has ${shape.length} dimensions.`);
+}
+
+/**
+ * Offsets, in elements from a sample's first element, of each NHWC value of that sample.
+ * In Fortran order the next element of a sample is `count` elements further on.
+ */
+function gatherOffsets(l: SampleLayout, count: number): Int32Array | Float64Array {
+  const { height: h, width: w, channels: c } = l;
+  const dims = l.channelsFirst ? [c, h, w] : [h, w, c];
+  const strides = l.fortran ? [count, count * dims[0], count * dims[0] * dims[1]] : [dims[1] * dims[2], dims[2], 1];
+  const [sH, sW, sC] = l.channelsFirst ? [strides[1], strides[2], strides[0]] : strides;
+  // Fortran offsets of an in-memory array fit in float64 even past 2^31 elements.
+  const out = sH * h > 0x7fffffff ? new Float64Array(h * w * c) : new Int32Array(h * w * c);
+  let i = 0;
+  for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let k = 0; k < c; k++) out[i++] = y * sH + x * sW + k * sC;
+  return out;
+}
+
+function isIdentity(g: ArrayLike<number>): boolean {
+  for (let i = 0; i < g.length; i++) if (g[i] !== i) return false;
+  return true;
+}
+
+/** Converts raw bytes of `dtype` to a typed array, swapping byte order and widening int64/float16 as needed. */
+export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian: boolean): NumericArray {
+  const n = Math.floor(bytes.byteLength / bytesPerElement(dtype));
+  if (dtype === 'uint8') return bytes;
+  if (dtype === 'int8') return new Int8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const nativeLE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (dtype === 'float16') {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = halfToFloat(view.getUint16(i * 2, littleEndian));
+    return out;
+  }
+  if (dtype === 'int64' || dtype === 'uint64') {
+    const out = new Float64Array(n);
+    const get = dtype === 'int64' ? view.getBigInt64.bind(view) : view.getBigUint64.bind(view);
+    for (let i = 0; i < n; i++) out[i] = Number(get(i * 8, littleEndian));
+    return out;
+  }
+  const Ctor = { uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[dtype];
+  if (littleEndian === nativeLE) {
+    // Copy into a fresh, aligned buffer: the source offset may not be a multiple of the element size.
+    const aligned = new Uint8Array(n * Ctor.BYTES_PER_ELEMENT);
+    aligned.set(bytes.subarray(0, aligned.byteLength));
+    return new Ctor(aligned.buffer);
+  }
+  const out = new Ctor(n);
+  const size = Ctor.BYTES_PER_ELEMENT;
+  const getter = {
+    uint16: (o: number) => view.getUint16(o, littleEndian), int16: (o: number) => view.getInt16(o, littleEndian),
+    uint32: (o: number) => view.getUint32(o, littleEndian), int32: (o: number) => view.getInt32(o, littleEndian),
+    float32: (o: number) => view.getFloat32(o, littleEndian), float64: (o: number) => view.getFloat64(o, littleEndian),
+  }[dtype];
+  for (let i = 0; i < n; i++) out[i] = getter(i * size);
+  return out;
+}
+
+function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >> 10) & 0x1f;
+  const f = h & 0x3ff;
+  if (e === 0) return s * 2 ** -14 * (f / 1024);
+  if (e === 31) return f ? NaN : s * Infinity;
+  return s * 2 ** (e - 15) * (1 + f / 1024);
+}
+
+/** Where the elements come from: a typed array in memory, or a region of a file read on demand. */
+export type ArrayStorage =
+  | { kind: 'memory'; data: NumericArray }
+  | { kind: 'file'; file: string; offset: number; littleEndian: boolean };
+
+export interface ArrayDatasetInit {
+  source: string;
+  format: DatasetFormat;
+  dtype: DType;
+  layout: SampleLayout;
+  storage: ArrayStorage;
+  labels?: Uint8Array;
+  limit?: number;
+  problems?: Problem[];
+}
+
+/** Largest contiguous read from disk in one call, so a batch of neighbouring samples costs few syscalls. */
+const MAX_READ_BYTES = 16 * 1024 * 1024;
+
+export class ArrayDataset implements Dataset {
+  readonly source: string;
+  readonly format: DatasetFormat;
+  readonly dtype: DType;
+  readonly count: number;
+  readonly height: number;
+  readonly width: number;
+  readonly channels: number;
+  readonly labels?: Uint8Array;
+  readonly problems: Problem[];
+  private readonly storage: ArrayStorage;
+  private readonly gather: Int32Array | Float64Array;
+  private readonly identity: boolean;
+  private readonly sampleSize: number;
+  /** Element distance between consecutive samples: sampleSize in C order, 1 in Fortran order. */
+  private readonly sampleStride: number;
+  private fd: number | undefined;
+
+  constructor(init: ArrayDatasetInit) {
+    const l = init.layout;
+    this.source = init.source;
+    this.format = init.format;
+    this.dtype = init.dtype;
+    this.count = init.limit !== undefined ? Math.min(l.count, Math.max(0, init.limit)) : l.count;
+    this.height = l.height;
+    this.width = l.width;
+    this.channels = l.channels;
+    this.labels = init.labels && init.labels.length >= this.count ? init.labels.subarray(0, this.count) : undefined;
+    this.problems = init.problems ?? [];
+    this.storage = init.storage;
+    if (l.fortran && init.storage.kind === 'file') {
+      // One Fortran-order sample is scattered across the whole file: serving batches from disk would read all of it.
+      throw new DatasetError({
+        code: 'data/unreadable', severity: 'error', file: init.source,
+        message: `${init.source} is a Fortran-order array too large to load into memory (over ${IN_MEMORY_MAX_BYTES / 2 ** 20} MiB). Re-save it in C order: np.save(path, np.ascontiguousarray(x)).`,
+      });
+    }
+    this.sampleSize = l.height * l.width * l.channels;
+    // The gather table is relative to a sample's first element; in Fortran order it strides by the full count.
+    this.gather = gatherOffsets(l, l.count);
+    this.identity = isIdentity(this.gather);
+    this.sampleStride = l.fortran ? 1 : this.sampleSize;
+  }
+
+  async read(indices: ArrayLike<number>, out: Float32Array): Promise<void> {
+    const size = this.sampleSize;
+    if (out.length < indices.length * size) throw new RangeError(`read: out holds ${out.length} values, ${indices.length} samples need ${indices.length * size}`);
+    for (let i = 0; i < indices.length; i++) {
+      const n = indices[i];
+      if (!(n >= 0 && n < this.count) || !Number.isInteger(n)) throw new RangeError(`read: sample index ${n} is outside 0..${this.count - 1} of ${this.source}`);
+    }
+    if (this.storage.kind === 'memory') {
+      const data = this.storage.data;
+      for (let i = 0; i < indices.length; i++) this.copySample(data, indices[i] * this.sampleStride, out, i * size);
+      return;
+    }
+    this.readFromFile(this.storage, indices, out);
+  }
+
+  private copySample(data: NumericArray, base: number, out: Float32Array, at: number): void {
+    const size = this.sampleSize;
+    if (this.identity) {
+      for (let j = 0; j < size; j++) out[at + j] = data[base + j];
+      return;
+    }
+    const g = this.gather;
+    for (let j = 0; j < size; j++) out[at + j] = data[base + g[j]];
+  }
+
+  /** Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in runs). */
+  private readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): void {
+    if (this.fd === undefined) this.fd = fs.openSync(storage.file, 'r');
+    const elementBytes = bytesPerElement(this.dtype);
+    const sampleBytes = this.sampleSize * elementBytes;
+    const maxRun = Math.max(1, Math.floor(MAX_READ_BYTES / sampleBytes));
+    let i = 0;
+    while (i < indices.length) {
+      let run = 1;
+      while (i + run < indices.length && run < maxRun && indices[i + run] === indices[i] + run) run++;
+      const bytes = new Uint8Array(run * sampleBytes);
+      const position = storage.offset + indices[i] * sampleBytes;
+      let got = 0;
+      while (got < bytes.length) {
+        const r = fs.readSync(this.fd, bytes, got, bytes.length - got, position + got);
+        if (r === 0) {
+          throw new DatasetError({ code: 'data/unreadable', severity: 'error', file: this.source, message: `${this.source} ends early: sample ${indices[i]} lies past the end of the file (truncated download or copy?). Re-create the file.` });
+        }
+        got += r;
+      }
+      const values = decodeElements(bytes, this.dtype, storage.littleEndian);
+      for (let k = 0; k < run; k++) this.copySample(values, k * this.sampleSize, out, (i + k) * this.sampleSize);
+      i += run;
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+    }
+  }
+}

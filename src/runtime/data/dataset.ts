@@ -1,0 +1,48 @@
+/**
+ * The one entry point to training data: picks the loader from the path (builtin:, folder, .npy, .npz, IDX)
+ * and returns a Dataset that serves NHWC samples, raw and unscaled, one batch at a time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { openBuiltin } from './builtin';
+import { openIdx } from './idx';
+import { openImageFolder } from './images';
+import { openNpy } from './npy';
+import { openNpz } from './npz';
+import { DatasetError, throwIfAborted, type Dataset, type OpenOptions } from './types';
+
+export * from './types';
+
+/** Opens a dataset. Throws DatasetError (with .problem) when it is missing, unreadable, corrupt or unsupported. */
+export async function openDataset(source: string, options: OpenOptions = {}): Promise<Dataset> {
+  throwIfAborted(options.signal);
+  if (source.startsWith('builtin:')) return openBuiltin(source, options);
+  const file = path.resolve(source);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(file);
+  } catch {
+    throw new DatasetError({ code: 'config/data-path-missing', severity: 'error', file, message: `${file} does not exist. Check the path (relative paths are resolved against the config file's folder).` });
+  }
+  if (stat.isDirectory()) return openImageFolder(file, options);
+  const lower = file.toLowerCase();
+  if (lower.endsWith('.npy')) return openNpy(file, options);
+  if (lower.endsWith('.npz')) return openNpz(file, options);
+  if (/idx\d/.test(path.basename(lower)) || lower.endsWith('.idx') || lower.endsWith('.gz') || looksLikeIdx(file)) return openIdx(file, options);
+  throw new DatasetError({
+    code: 'data/unreadable', severity: 'error', file,
+    message: `${file}: DCGAN Studio cannot read this kind of file. Use a .npy or .npz array, an IDX file (MNIST format, optionally .gz), or a folder of PNG/JPEG images.`,
+  });
+}
+
+/** IDX files often come without an extension (train-images-idx3-ubyte); recognise the magic instead. */
+function looksLikeIdx(file: string): boolean {
+  const head = Buffer.alloc(4);
+  const fd = fs.openSync(file, 'r');
+  try {
+    if (fs.readSync(fd, head, 0, 4, 0) < 4) return false;
+  } finally {
+    fs.closeSync(fd);
+  }
+  return head[0] === 0 && head[1] === 0 && [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(head[2]) && head[3] >= 1 && head[3] <= 4;
+}
