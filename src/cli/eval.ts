@@ -1,25 +1,11 @@
 /** `dcgan-studio eval`: score a checkpoint's samples (classifier score and coverage on MNIST-like data, diversity always). */
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
 import { evaluateCheckpoint } from '../runtime/eval/evaluate';
-import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
-import { BACKEND_CHOICES } from './sample';
-import { formatEval } from './train';
-import { dim } from './output';
+import { dim, formatEval } from './output';
 import { resolveCheckpoint } from './runs';
 
-export const evalSpec: CommandSpec = {
-  name: 'eval',
-  summary: "Measure sample quality of a checkpoint: the MNIST classifier's score and class coverage (digit data), Fréchet distance to held-out digits, and diversity.",
-  positionals: [],
-  flags: [
-    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
-    { name: 'count', type: 'int', valueName: 'N', min: 2, description: 'Samples to generate and score (default 1000).' },
-    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto).' },
-    { name: 'json', type: 'boolean', description: 'Print one JSON object: {"event":"eval", "step", "classifierScore"?, "classCoverage"?, "frechetDistance"?, "diversity", "count", "checkpoint"}.' },
-  ],
-  notes: ['Example:', '  dcgan-studio eval --checkpoint runs/2026-11-27T10-00-00 --count 1000'],
-};
 
 export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) to evaluate.', 'eval');

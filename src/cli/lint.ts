@@ -7,25 +7,11 @@ import * as path from 'node:path';
 import { loadConfigFile } from '../runtime/config/load';
 import { hasErrors, type Problem } from '../runtime/problem';
 import { checkConfigData, checkDatasetPath, type DataCheck } from '../runtime/data/lint';
-import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { describeDataCheck } from './describe';
 import { bold, formatProblemBlock, green, red, yellow } from './output';
 
-export const lintSpec: CommandSpec = {
-  name: 'lint',
-  summary: 'Check a dcgan.json config and its data, or a bare dataset, before training.',
-  positionals: [{ name: 'path', description: 'A dcgan.json config (checked as configured), or a dataset: .npy, .npz, IDX (.gz) or a folder of images (checked as fed as-is to a tanh generator).' }],
-  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"dataset": {...}, "problems": [...]}.' }],
-  notes: [
-    'Exit codes: 0 no errors (warnings allowed), 1 at least one error finding, 2 could not run',
-    '(bad arguments, or a config it cannot use).',
-    '',
-    'Examples:',
-    '  dcgan-studio lint dcgan.json',
-    '  dcgan-studio lint data/faces.npy --json',
-  ],
-};
 
 function isConfigPath(abs: string): boolean {
   return /\.jsonc?$/i.test(abs) && fs.statSync(abs).isFile();

@@ -6,10 +6,11 @@ import { BackendUnavailableError } from '../runtime/backend/select';
 import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIo, type Io } from './io';
 import { red } from './output';
-import { runTrain, trainSpec } from './train';
-import { lintSpec, runLint } from './lint';
-import { runSample, sampleSpec } from './sample';
-import { evalSpec, runEval } from './eval';
+import { evalSpec, lintSpec, sampleSpec, trainSpec } from './specs';
+import { runTrain } from './train';
+import { runLint } from './lint';
+import { runSample } from './sample';
+import { runEval } from './eval';
 import pkg from '../../package.json';
 
 interface Command {

@@ -163,3 +163,12 @@ export class Progress {
     this.barVisible = true;
   }
 }
+
+export function formatEval(e: { classifierScore?: number; classCoverage?: number; frechetDistance?: number; diversity: number; count: number }): string {
+  const parts: string[] = [];
+  if (e.classifierScore !== undefined) parts.push(`classifier score ${num(e.classifierScore, 3)}`);
+  if (e.classCoverage !== undefined) parts.push(`class coverage ${e.classCoverage}/10`);
+  if (e.frechetDistance !== undefined) parts.push(`Fréchet distance ${num(e.frechetDistance, 2)}`);
+  parts.push(`diversity ${num(e.diversity, 3)}`);
+  return `${parts.join(', ')} (${e.count} samples)`;
+}

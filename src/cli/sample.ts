@@ -3,27 +3,11 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
 import { sampleFromCheckpoint, writePng } from '../runtime/train/grid';
-import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim } from './output';
 import { resolveCheckpoint } from './runs';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
-
-export const sampleSpec: CommandSpec = {
-  name: 'sample',
-  summary: "Draw images from a checkpoint's generator and write them as one PNG grid.",
-  positionals: [],
-  flags: [
-    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
-    { name: 'count', type: 'int', valueName: 'N', min: 1, description: 'Images in the grid (default 64).' },
-    { name: 'out', type: 'string', valueName: 'FILE.png', description: 'Where to write the grid (default ./samples-step-NNNNNN.png).' },
-    { name: 'seed', type: 'int', valueName: 'S', min: 0, description: 'Noise seed; the same seed gives the same images (default: random).' },
-    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto).' },
-    { name: 'json', type: 'boolean', description: 'Print one JSON object describing the written file.' },
-  ],
-  notes: ['Example:', '  dcgan-studio sample --checkpoint runs/2026-11-27T10-00-00/checkpoints/step-000600 --count 100 --out digits.png'],
-};
 
 export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) to sample from.', 'sample');

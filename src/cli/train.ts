@@ -11,38 +11,13 @@ import type { EndEvent, TrainEvent } from '../runtime/events';
 import { selectBackend } from '../runtime/backend/select';
 import { checkConfigData } from '../runtime/data/lint';
 import { train } from '../runtime/train/trainer';
-import { UsageError, type CommandSpec, type ParsedArgs } from './args';
+import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson, writeProblemJson } from './io';
 import { eventJson } from './json';
-import { Progress, bold, dim, formatProblemBlock, green, num, red, yellow } from './output';
+import { Progress, bold, dim, formatEval, formatProblemBlock, green, num, red, yellow } from './output';
 import { describeDataCheck } from './describe';
 import { findLatestRun, listCheckpoints } from './runs';
 
-export const trainSpec: CommandSpec = {
-  name: 'train',
-  summary: 'Train a DCGAN from a dcgan.json config (default: ./dcgan.json, else the built-in MNIST digits with default settings).',
-  positionals: [{ name: 'config', optional: true, description: 'A dcgan.json file, or a folder holding one.' }],
-  flags: [
-    { name: 'steps', type: 'int', valueName: 'N', min: 1, description: 'Override training.steps.' },
-    { name: 'out', type: 'string', valueName: 'DIR', description: 'Override output.dir (relative to the current folder).' },
-    { name: 'backend', type: 'string', valueName: 'B', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: 'Override runtime.backend.' },
-    { name: 'resume', type: 'boolean', description: 'Continue the newest run under output.dir from its last checkpoint (or the run given by --run).' },
-    { name: 'run', type: 'string', valueName: 'DIR', description: 'Run folder to write to, or to resume with --resume.' },
-    { name: 'force', type: 'boolean', description: 'Train even when the dataset check finds errors (to watch the failure happen).' },
-    { name: 'json', type: 'boolean', description: 'Print one JSON object per line on stdout (the event stream) instead of progress.' },
-  ],
-  notes: [
-    'Exit codes: 0 completed or stopped (Ctrl-C), 1 training error or non-finite losses, 2 could not start',
-    '(bad arguments, a config it cannot use, or dataset errors without --force).',
-    'Ctrl-C stops after the current step and writes a checkpoint; press it again to exit at once.',
-    '',
-    'Examples:',
-    '  dcgan-studio train                               # ./dcgan.json, or built-in MNIST',
-    '  dcgan-studio train examples/demo/dcgan.json --steps 100',
-    '  dcgan-studio train dcgan.json --resume --steps 4000',
-    '  dcgan-studio train dcgan.json --json > events.jsonl',
-  ],
-};
 
 interface LoadedTrainConfig {
   config: DcganConfig;
@@ -224,14 +199,6 @@ function reportProblems(io: Io, json: boolean, problems: Problem[]): void {
   else for (const p of problems) io.err.write(formatProblemBlock(io.err, p));
 }
 
-export function formatEval(e: { classifierScore?: number; classCoverage?: number; frechetDistance?: number; diversity: number; count: number }): string {
-  const parts: string[] = [];
-  if (e.classifierScore !== undefined) parts.push(`classifier score ${num(e.classifierScore, 3)}`);
-  if (e.classCoverage !== undefined) parts.push(`class coverage ${e.classCoverage}/10`);
-  if (e.frechetDistance !== undefined) parts.push(`Fréchet distance ${num(e.frechetDistance, 2)}`);
-  parts.push(`diversity ${num(e.diversity, 3)}`);
-  return `${parts.join(', ')} (${e.count} samples)`;
-}
 
 function describeEnd(io: Io, end: EndEvent): string {
   const lines: string[] = [];

@@ -1,0 +1,76 @@
+/**
+ * The commands' flags, help and exit-code notes, apart from their runners so that help and argument errors
+ * need none of the runtime.
+ */
+import type { CommandSpec } from './args';
+
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export const trainSpec: CommandSpec = {
+  name: 'train',
+  summary: 'Train a DCGAN from a dcgan.json config (default: ./dcgan.json, else the built-in MNIST digits with default settings).',
+  positionals: [{ name: 'config', optional: true, description: 'A dcgan.json file, or a folder holding one.' }],
+  flags: [
+    { name: 'steps', type: 'int', valueName: 'N', min: 1, description: 'Override training.steps.' },
+    { name: 'out', type: 'string', valueName: 'DIR', description: 'Override output.dir (relative to the current folder).' },
+    { name: 'backend', type: 'string', valueName: 'B', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: 'Override runtime.backend.' },
+    { name: 'resume', type: 'boolean', description: 'Continue the newest run under output.dir from its last checkpoint (or the run given by --run).' },
+    { name: 'run', type: 'string', valueName: 'DIR', description: 'Run folder to write to, or to resume with --resume.' },
+    { name: 'force', type: 'boolean', description: 'Train even when the dataset check finds errors (to watch the failure happen).' },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object per line on stdout (the event stream) instead of progress.' },
+  ],
+  notes: [
+    'Exit codes: 0 completed or stopped (Ctrl-C), 1 training error or non-finite losses, 2 could not start',
+    '(bad arguments, a config it cannot use, or dataset errors without --force).',
+    'Ctrl-C stops after the current step and writes a checkpoint; press it again to exit at once.',
+    '',
+    'Examples:',
+    '  dcgan-studio train                               # ./dcgan.json, or built-in MNIST',
+    '  dcgan-studio train examples/demo/dcgan.json --steps 100',
+    '  dcgan-studio train dcgan.json --resume --steps 4000',
+    '  dcgan-studio train dcgan.json --json > events.jsonl',
+  ],
+};
+
+export const lintSpec: CommandSpec = {
+  name: 'lint',
+  summary: 'Check a dcgan.json config and its data, or a bare dataset, before training.',
+  positionals: [{ name: 'path', description: 'A dcgan.json config (checked as configured), or a dataset: .npy, .npz, IDX (.gz) or a folder of images (checked as fed as-is to a tanh generator).' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"dataset": {...}, "problems": [...]}.' }],
+  notes: [
+    'Exit codes: 0 no errors (warnings allowed), 1 at least one error finding, 2 could not run',
+    '(bad arguments, or a config it cannot use).',
+    '',
+    'Examples:',
+    '  dcgan-studio lint dcgan.json',
+    '  dcgan-studio lint data/faces.npy --json',
+  ],
+};
+
+export const sampleSpec: CommandSpec = {
+  name: 'sample',
+  summary: "Draw images from a checkpoint's generator and write them as one PNG grid.",
+  positionals: [],
+  flags: [
+    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
+    { name: 'count', type: 'int', valueName: 'N', min: 1, description: 'Images in the grid (default 64).' },
+    { name: 'out', type: 'string', valueName: 'FILE.png', description: 'Where to write the grid (default ./samples-step-NNNNNN.png).' },
+    { name: 'seed', type: 'int', valueName: 'S', min: 0, description: 'Noise seed; the same seed gives the same images (default: random).' },
+    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto).' },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object describing the written file.' },
+  ],
+  notes: ['Example:', '  dcgan-studio sample --checkpoint runs/2026-11-27T10-00-00/checkpoints/step-000600 --count 100 --out digits.png'],
+};
+
+export const evalSpec: CommandSpec = {
+  name: 'eval',
+  summary: "Measure sample quality of a checkpoint: the MNIST classifier's score and class coverage (digit data), Fréchet distance to held-out digits, and diversity.",
+  positionals: [],
+  flags: [
+    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
+    { name: 'count', type: 'int', valueName: 'N', min: 2, description: 'Samples to generate and score (default 1000).' },
+    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'TensorFlow.js backend (default auto).' },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object: {"event":"eval", "step", "classifierScore"?, "classCoverage"?, "frechetDistance"?, "diversity", "count", "checkpoint"}.' },
+  ],
+  notes: ['Example:', '  dcgan-studio eval --checkpoint runs/2026-11-27T10-00-00 --count 1000'],
+};
