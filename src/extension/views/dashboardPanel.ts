@@ -1,0 +1,178 @@
+/**
+ * The dashboard of one run: a WebviewPanel per run folder (createOrShow reveals the open one), revived after a
+ * window reload by the serializer from the state the page saved (its runDir). Thin: the page does the drawing,
+ * runFolder.ts the reading, messages.ts the event → message mapping.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { gridPayloadFromImage, isWebviewToHost, type HostToWebview, type RunSummary, type WebviewToHost } from '../../protocol';
+import { renderWebviewHtml } from './html';
+import { liveEventMessages } from './messages';
+import { listGrids, readRunFolder } from './runFolder';
+import type { LiveRun, ViewServices } from './services';
+
+export class DashboardPanel implements vscode.Disposable {
+  static readonly viewType = 'dcgan.dashboard';
+  private static readonly open = new Map<string, DashboardPanel>();
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private liveListener: vscode.Disposable | undefined;
+  private session: LiveRun | undefined;
+
+  /** Reveals the dashboard of `run` (a session, or a run folder on disk), creating it when none is open. */
+  static createOrShow(extensionUri: vscode.Uri, run: LiveRun | string, services: ViewServices): DashboardPanel {
+    const runDir = path.resolve(typeof run === 'string' ? run : run.runDir);
+    const existing = DashboardPanel.open.get(runDir);
+    if (existing) {
+      if (typeof run !== 'string' && existing.session !== run) existing.attach(run);
+      existing.panel.reveal(undefined, true);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(
+      DashboardPanel.viewType,
+      `DCGAN: ${path.basename(runDir)}`,
+      { viewColumn: vscode.ViewColumn.Active, preserveFocus: false },
+      webviewOptions(extensionUri, runDir),
+    );
+    return new DashboardPanel(panel, extensionUri, runDir, services, typeof run === 'string' ? undefined : run);
+  }
+
+  /** Called by the serializer with the state the page saved; an unknown state closes into an explanation. */
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, services: ViewServices): DashboardPanel | undefined {
+    const runDir = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
+    if (typeof runDir !== 'string') {
+      panel.webview.html = `<!DOCTYPE html><html><body><p>This dashboard was closed before its run started, so there is nothing to restore. Close it and run "DCGAN: Open Dashboard".</p></body></html>`;
+      return undefined;
+    }
+    const key = path.resolve(runDir);
+    DashboardPanel.open.get(key)?.panel.dispose();
+    panel.webview.options = webviewOptions(extensionUri, key);
+    const runId = path.basename(key);
+    return new DashboardPanel(panel, extensionUri, key, services, services.sessionFor(runId));
+  }
+
+  static forRun(runDir: string): DashboardPanel | undefined {
+    return DashboardPanel.open.get(path.resolve(runDir));
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    readonly runDir: string,
+    private readonly services: ViewServices,
+    session: LiveRun | undefined,
+  ) {
+    DashboardPanel.open.set(runDir, this);
+    this.session = session;
+    const webview = panel.webview;
+    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
+    webview.html = renderWebviewHtml({
+      cspSource: webview.cspSource,
+      title: `DCGAN: ${path.basename(runDir)}`,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.js')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString()],
+    });
+    this.disposables.push(
+      webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.onMessage(m);
+        else services.log.warn(`dashboard ${path.basename(runDir)}: ignored a message outside the protocol: ${JSON.stringify(m)}`);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  private attach(session: LiveRun): void {
+    this.session = session;
+    void this.sendInit();
+  }
+
+  private post(message: HostToWebview): void {
+    void this.panel.webview.postMessage(message);
+  }
+
+  private gridUri(file: string): string {
+    return this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
+  }
+
+  private withUris(run: RunSummary): RunSummary {
+    return { ...run, grids: run.grids?.map((g) => ({ ...g, uri: this.gridUri(g.file) })) };
+  }
+
+  private async sendInit(): Promise<void> {
+    this.liveListener?.dispose();
+    this.liveListener = undefined;
+    const s = this.session;
+    if (s) {
+      const run = s.summary();
+      this.post({ type: 'init', run: this.withUris(run), history: s.history.events(), problems: [...s.problems] });
+      const latest = s.history.latestGrid;
+      if (latest) this.post({ type: 'grid', runId: run.runId, step: latest.step, image: gridPayloadFromImage(latest.grid) });
+      this.liveListener = s.onEvent((e) => {
+        for (const m of liveEventMessages(s.runId, e)) this.post(m);
+        if (e.event === 'end') this.post({ type: 'runUpdated', run: this.withUris(s.summary()) });
+      });
+      return;
+    }
+    try {
+      const folder = await readRunFolder(this.runDir);
+      if (folder.skippedLines) this.services.log.warn(`${this.runDir}/metrics.jsonl: skipped ${folder.skippedLines} line(s) that were not training events`);
+      this.post({ type: 'init', run: this.withUris(folder.summary), history: folder.history, problems: folder.problems });
+    } catch (err) {
+      this.services.log.error(`dashboard: ${(err as Error).message}`);
+      void vscode.window.showErrorMessage((err as Error).message);
+    }
+  }
+
+  private async onMessage(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        await this.sendInit();
+        return;
+      case 'stop':
+        await this.session?.stop();
+        return;
+      case 'applyFix':
+        try {
+          await this.services.applyFix(m.configFile, m.fix);
+          this.post({ type: 'fixApplied', code: m.code, title: m.fix.title, ok: true });
+        } catch (err) {
+          this.post({ type: 'fixApplied', code: m.code, title: m.fix.title, ok: false, message: (err as Error).message });
+        }
+        return;
+      case 'requestGrid': {
+        const file = this.session?.history.samples.find((g) => g.step === m.step)?.file ?? listGrids(this.runDir).find((g) => g.step === m.step)?.file;
+        if (file) this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.gridUri(file), file } });
+        return;
+      }
+      case 'openFile':
+        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path));
+        return;
+      default:
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (DashboardPanel.open.get(this.runDir) === this) DashboardPanel.open.delete(this.runDir);
+    this.liveListener?.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/** Scripts on; local files limited to the bundle folder and this run's folder (its sample PNGs). */
+export function webviewOptions(extensionUri: vscode.Uri, ...runDirs: string[]): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), ...runDirs.map((d) => vscode.Uri.file(d))],
+  };
+}
+
+/** Brings dashboards back after a window reload; register once in activate(). */
+export function registerDashboardSerializer(extensionUri: vscode.Uri, services: ViewServices): vscode.Disposable {
+  return vscode.window.registerWebviewPanelSerializer(DashboardPanel.viewType, {
+    async deserializeWebviewPanel(panel, state) {
+      DashboardPanel.revive(panel, extensionUri, state, services);
+    },
+  });
+}

@@ -1,0 +1,211 @@
+/**
+ * What the dashboard knows about one run, built from protocol messages. Pure (no DOM), so the same code
+ * folds a restored run's history and a live event stream.
+ */
+import type { BalanceEvent, BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
+import type { Problem, ProblemCode } from '../../src/runtime/problem';
+import type { GridPayload, RunStatus, RunSummary } from '../../src/protocol';
+import { AlignedDecimator } from '../shared/decimate';
+
+/** Points per chart series; 2,000 is about one per horizontal pixel on a wide screen. */
+export const MAX_CHART_POINTS = 2000;
+/** Step times averaged for it/s and ETA: long enough to ignore one slow step, short enough to follow a change. */
+const RATE_WINDOW = 50;
+/** Beyond this the oldest interventions are dropped; a chart cannot show more marks than it has pixels anyway. */
+const MAX_MARKERS = 4000;
+const MAX_EVALS = 200;
+/** Past grids kept as pixels; older ones are asked for again (as a PNG URI) when the slider reaches them. */
+const PIXEL_CACHE = 6;
+
+export interface Alert {
+  problem: Problem;
+  firstStep?: number;
+  lastStep?: number;
+  count: number;
+  /** The host's answer to the last remedy applied from this alert. */
+  applied?: { title: string; ok: boolean; message?: string };
+}
+
+export interface Marker {
+  step: number;
+  kind: BalanceEvent['action'] | 'alert';
+  message: string;
+}
+
+export function isDashboardAlert(code: ProblemCode | string): boolean {
+  return code.startsWith('health/') || code.startsWith('data/');
+}
+
+export class RunModel {
+  run?: RunSummary;
+  backend?: BackendInfo;
+  dataset?: DatasetSummary;
+  configFile?: string;
+  step = 0;
+  steps = 0;
+  status: RunStatus = 'unknown';
+  end?: EndEvent;
+  readonly losses = new AlignedDecimator(2, MAX_CHART_POINTS);
+  readonly probabilities = new AlignedDecimator(2, MAX_CHART_POINTS);
+  readonly stepTime = new AlignedDecimator(1, MAX_CHART_POINTS);
+  readonly markers: Marker[] = [];
+  readonly alerts = new Map<string, Alert>();
+  readonly evals: EvalEvent[] = [];
+  /** Steps that have a sample grid, ascending. */
+  readonly gridSteps: number[] = [];
+  readonly gridUris = new Map<number, string>();
+  readonly gridPixels = new Map<number, GridPayload>();
+  latestDiversity?: number;
+  private recentMs: number[] = [];
+
+  constructor(readonly maxPoints = MAX_CHART_POINTS) {}
+
+  reset(run: RunSummary): void {
+    this.run = run;
+    this.backend = run.backend;
+    this.configFile = run.configFile;
+    this.status = run.status;
+    this.step = run.step ?? 0;
+    this.steps = run.steps ?? 0;
+    this.end = undefined;
+    this.losses.clear();
+    this.probabilities.clear();
+    this.stepTime.clear();
+    this.markers.length = 0;
+    this.alerts.clear();
+    this.evals.length = 0;
+    this.gridSteps.length = 0;
+    this.gridUris.clear();
+    this.gridPixels.clear();
+    this.recentMs = [];
+    for (const g of run.grids ?? []) this.addGridStep(g.step, g.uri);
+  }
+
+  apply(e: TrainEvent): void {
+    switch (e.event) {
+      case 'start':
+        this.backend = e.backend;
+        this.dataset = e.dataset;
+        this.steps = e.steps;
+        this.step = e.step;
+        this.configFile = e.configFile ?? this.configFile;
+        this.status = 'running';
+        return;
+      case 'step':
+        this.addStep(e);
+        return;
+      case 'samples':
+        this.addGridStep(e.step);
+        if (e.diversity !== undefined) this.latestDiversity = e.diversity;
+        if (e.grid) this.addGridPixels(e.step, { kind: 'pixels', width: e.grid.width, height: e.grid.height, channels: e.grid.channels, data: e.grid.data });
+        return;
+      case 'checkpoint':
+        return;
+      case 'problem':
+        this.addProblem(e, e.step);
+        return;
+      case 'balance':
+        this.addMarker({ step: e.step, kind: e.action, message: e.message });
+        return;
+      case 'eval':
+        this.evals.push(e);
+        if (this.evals.length > MAX_EVALS) this.evals.splice(0, this.evals.length - MAX_EVALS);
+        return;
+      case 'end':
+        this.end = e;
+        this.step = Math.max(this.step, e.step);
+        this.status = e.reason;
+        return;
+    }
+  }
+
+  addProblem(p: Problem, step?: number): void {
+    if (!isDashboardAlert(p.code)) return;
+    const at = step ?? p.step;
+    const prev = this.alerts.get(p.code);
+    // One entry per code: a detector that keeps firing updates its alert rather than flooding the list.
+    this.alerts.set(p.code, {
+      problem: p,
+      firstStep: prev?.firstStep ?? at,
+      lastStep: at ?? prev?.lastStep,
+      count: (prev?.count ?? 0) + 1,
+      applied: prev?.applied,
+    });
+    if (at !== undefined && p.code.startsWith('health/') && prev === undefined) {
+      this.addMarker({ step: at, kind: 'alert', message: `${p.code}: ${p.message}` });
+    }
+  }
+
+  addGridStep(step: number, uri?: string): void {
+    if (uri) this.gridUris.set(step, uri);
+    const s = this.gridSteps;
+    if (s.length === 0 || step > s[s.length - 1]) { s.push(step); return; }
+    let lo = 0;
+    let hi = s.length;
+    while (lo < hi) { const mid = (lo + hi) >> 1; if (s[mid] < step) lo = mid + 1; else hi = mid; }
+    if (s[lo] !== step) s.splice(lo, 0, step);
+  }
+
+  addGridPixels(step: number, image: GridPayload): void {
+    this.addGridStep(step, image.kind === 'uri' ? image.uri : undefined);
+    if (image.kind !== 'pixels') return;
+    this.gridPixels.delete(step);
+    this.gridPixels.set(step, image);
+    while (this.gridPixels.size > PIXEL_CACHE) this.gridPixels.delete(this.gridPixels.keys().next().value as number);
+  }
+
+  gridAt(step: number): GridPayload | undefined {
+    const px = this.gridPixels.get(step);
+    if (px) return px;
+    const uri = this.gridUris.get(step);
+    return uri ? { kind: 'uri', uri } : undefined;
+  }
+
+  /** Mean step time over the recent window, in ms; undefined before the first step. */
+  meanStepMs(): number | undefined {
+    if (this.recentMs.length === 0) return undefined;
+    return this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
+  }
+
+  statusText(): string {
+    const steps = this.steps ? ` / ${this.steps.toLocaleString('en-US')}` : '';
+    const head = `step ${this.step.toLocaleString('en-US')}${steps}`;
+    if (this.end) {
+      const why = this.end.message ? `: ${this.end.message}` : '';
+      return `${head} · ${this.end.reason}${why}`;
+    }
+    const ms = this.meanStepMs();
+    if (ms === undefined || this.status !== 'running') return `${head} · ${this.status}`;
+    const rate = 1000 / ms;
+    const left = this.steps > this.step ? ((this.steps - this.step) * ms) / 1000 : 0;
+    return `${head} · ${rate < 10 ? rate.toFixed(2) : rate.toFixed(1)} it/s · ETA ${formatDuration(left)}`;
+  }
+
+  private addStep(e: StepEvent): void {
+    this.step = Math.max(this.step, e.step);
+    if (this.status === 'unknown') this.status = 'running';
+    this.losses.push(e.step, [e.lossD, e.lossG]);
+    this.probabilities.push(e.step, [e.dReal, e.dFake]);
+    this.stepTime.push(e.step, [e.ms]);
+    if (Number.isFinite(e.ms)) {
+      this.recentMs.push(e.ms);
+      if (this.recentMs.length > RATE_WINDOW) this.recentMs.shift();
+    }
+  }
+
+  private addMarker(m: Marker): void {
+    const last = this.markers[this.markers.length - 1];
+    if (last && last.step === m.step && last.kind === m.kind) { last.message = m.message; return; }
+    this.markers.push(m);
+    if (this.markers.length > MAX_MARKERS) this.markers.splice(0, this.markers.length - MAX_MARKERS);
+  }
+}
+
+export function formatDuration(seconds: number): string {
+  if (!Number.isFinite(seconds) || seconds < 0) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}

@@ -1,0 +1,163 @@
+/**
+ * The "Samples" side view: the workspace's runs and their grids over time. Click a grid to enlarge it,
+ * compare two steps side by side, or put a real batch beside a fake one.
+ */
+import './samples.css';
+import type { GridRef, HostToWebview, RunSummary } from '../../src/protocol';
+import { connectHost } from '../shared/vscode';
+import { badge, button, dropdown, dropdownValue, panels, registerToolkit } from '../shared/toolkit';
+
+interface SamplesState {
+  v: 1;
+  runId?: string;
+  compareA?: number;
+  compareB?: number;
+}
+
+function isSamplesState(x: unknown): x is SamplesState {
+  return typeof x === 'object' && x !== null && (x as SamplesState).v === 1;
+}
+
+/** Thumbnails per run: evenly spread over the run, first and last always in. */
+const MAX_THUMBS = 24;
+
+registerToolkit();
+const host = connectHost<SamplesState>(isSamplesState);
+let state: SamplesState = host.getState() ?? { v: 1 };
+let runs: RunSummary[] = [];
+const realBatches = new Map<string, { uri?: string; note?: string }>();
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  e.append(...children);
+  return e;
+}
+
+function save(patch: Partial<SamplesState>): void {
+  state = { ...state, ...patch };
+  host.setState(state);
+}
+
+const header = el('div', { class: 'run-header' });
+const tabs = panels([{ id: 'time', label: 'Over time' }, { id: 'compare', label: 'Compare' }, { id: 'real', label: 'Real vs fake' }]);
+const [timeView, compareView, realView] = tabs.views;
+const empty = el('p', { class: 'muted', 'data-testid': 'no-runs' }, 'No runs in this workspace yet. Run "DCGAN: Train" and its sample grids appear here.');
+const overlay = el('div', { class: 'overlay', 'data-testid': 'enlarged', hidden: '' });
+document.body.append(header, tabs.root, empty, overlay);
+
+function currentRun(): RunSummary | undefined {
+  return runs.find((r) => r.runId === state.runId) ?? runs[0];
+}
+
+function gridImg(g: GridRef, testId: string): HTMLElement {
+  const img = el('img', { class: 'pixelated grid-img', alt: `samples at step ${g.step}`, 'data-testid': testId, 'data-step': String(g.step) });
+  if (g.uri) img.src = g.uri;
+  return img;
+}
+
+function spread<T>(items: readonly T[], n: number): T[] {
+  if (items.length <= n) return items.slice();
+  const out: T[] = [];
+  for (let i = 0; i < n; i++) out.push(items[Math.round((i * (items.length - 1)) / (n - 1))]);
+  return out;
+}
+
+function enlarge(g: GridRef, label: string): void {
+  overlay.replaceChildren(el('div', { class: 'overlay-inner' }, gridImg(g, 'enlarged-img'), el('p', {}, label), el('p', { class: 'muted' }, 'Click or press Escape to close.')));
+  overlay.hidden = false;
+}
+overlay.addEventListener('click', () => { overlay.hidden = true; });
+window.addEventListener('keydown', (e) => { if (e.key === 'Escape') overlay.hidden = true; });
+
+function render(): void {
+  const run = currentRun();
+  empty.hidden = runs.length > 0;
+  tabs.root.hidden = !run;
+  header.replaceChildren();
+  if (!run) return;
+  const select = dropdown(runs.map((r) => ({ value: r.runId, label: `${r.runId} · ${r.status}` })), run.runId, 'run-select');
+  select.addEventListener('change', () => { save({ runId: dropdownValue(select), compareA: undefined, compareB: undefined }); render(); });
+  const open = button('Dashboard', { appearance: 'secondary', testId: 'open-dashboard', title: 'Open this run\'s dashboard' });
+  open.addEventListener('click', () => host.post({ type: 'openDashboard', runId: run.runId }));
+  const steps = run.step !== undefined ? `step ${run.step}${run.steps ? ` / ${run.steps}` : ''}` : '';
+  header.append(el('div', { class: 'run-row' }, select, open),
+    el('div', { class: 'run-meta muted' }, badge(run.live ? 'live' : run.status), ` ${steps}${run.backend ? ` · ${run.backend.name}` : ''}`));
+  renderTime(run);
+  renderCompare(run);
+  renderReal(run);
+}
+
+function renderTime(run: RunSummary): void {
+  const grids = run.grids ?? [];
+  timeView.replaceChildren();
+  if (grids.length === 0) { timeView.append(el('p', { class: 'muted' }, 'No sample grids yet.')); return; }
+  const strip = el('div', { class: 'thumbs' });
+  for (const g of spread(grids, MAX_THUMBS).reverse()) {
+    const cell = el('figure', { class: 'thumb', 'data-testid': 'thumb', title: 'Click to enlarge' }, gridImg(g, 'thumb-img'), el('figcaption', {}, `step ${g.step}`));
+    cell.addEventListener('click', () => enlarge(g, `${run.runId} · step ${g.step}`));
+    strip.append(cell);
+  }
+  timeView.append(strip);
+}
+
+function stepPicker(grids: readonly GridRef[], selected: number, testId: string, onPick: (step: number) => void): HTMLElement {
+  const d = dropdown(grids.map((g) => ({ value: String(g.step), label: `step ${g.step}` })), String(selected), testId);
+  d.addEventListener('change', () => onPick(Number(dropdownValue(d))));
+  return d;
+}
+
+function renderCompare(run: RunSummary): void {
+  const grids = run.grids ?? [];
+  compareView.replaceChildren();
+  if (grids.length < 2) { compareView.append(el('p', { class: 'muted' }, 'Two sample grids are needed to compare.')); return; }
+  const a = grids.find((g) => g.step === state.compareA) ?? grids[0];
+  const b = grids.find((g) => g.step === state.compareB) ?? grids[grids.length - 1];
+  const col = (g: GridRef, which: 'a' | 'b') => {
+    const img = gridImg(g, `compare-${which}`);
+    img.addEventListener('click', () => enlarge(g, `${run.runId} · step ${g.step}`));
+    return el('div', { class: 'compare-col' },
+      stepPicker(grids, g.step, `compare-${which}-step`, (step) => { save(which === 'a' ? { compareA: step } : { compareB: step }); renderCompare(run); }), img);
+  };
+  compareView.append(el('div', { class: 'side-by-side' }, col(a, 'a'), col(b, 'b')));
+}
+
+function renderReal(run: RunSummary): void {
+  realView.replaceChildren();
+  const grids = run.grids ?? [];
+  const fake = grids[grids.length - 1];
+  const real = realBatches.get(run.runId);
+  if (!real) host.post({ type: 'requestRealBatch', runId: run.runId });
+  const realCol = real?.uri
+    ? el('div', { class: 'compare-col' }, el('p', {}, 'Real batch'), gridImg({ step: -1, file: '', uri: real.uri }, 'real-batch'))
+    : el('div', { class: 'compare-col' }, el('p', {}, 'Real batch'), el('p', { class: 'muted', 'data-testid': 'real-note' }, real?.note ?? 'Loading…'));
+  const fakeCol = fake
+    ? el('div', { class: 'compare-col' }, el('p', {}, `Generated, step ${fake.step}`), gridImg(fake, 'fake-batch'))
+    : el('div', { class: 'compare-col' }, el('p', { class: 'muted' }, 'No sample grids yet.'));
+  realView.append(el('div', { class: 'side-by-side' }, realCol, fakeCol));
+}
+
+function onMessage(m: HostToWebview): void {
+  switch (m.type) {
+    case 'runs':
+      runs = m.runs;
+      render();
+      return;
+    case 'runUpdated': {
+      const i = runs.findIndex((r) => r.runId === m.run.runId);
+      if (i >= 0) runs[i] = m.run; else runs.unshift(m.run);
+      render();
+      return;
+    }
+    case 'realBatch':
+      realBatches.set(m.runId, { uri: m.image?.kind === 'uri' ? m.image.uri : undefined, note: m.note });
+      if (currentRun()?.runId === m.runId) renderReal(currentRun()!);
+      return;
+    default:
+      return;
+  }
+}
+
+host.onMessage(onMessage);
+render();
+host.post({ type: 'ready' });
