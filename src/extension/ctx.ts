@@ -8,8 +8,15 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { SessionRegistry } from './session';
+import { ConfigDiagnostics } from './diagnostics';
+import { SessionRegistry, type TrainingSession } from './session';
 import { WorkerClient } from './workerClient';
+
+/** What the views (src/extension/views) give the commands: set once in activate(). */
+export interface ViewsHooks {
+  /** Opens or reveals the dashboard of a live or recent session, or of a finished run by its run folder. */
+  openDashboard(run: TrainingSession | string): void;
+}
 
 export class Ctx {
   /** Extension-long disposables; disposed by VS Code on deactivation (they are in extensionContext.subscriptions). */
@@ -18,12 +25,16 @@ export class Ctx {
   readonly sessions: SessionRegistry;
   /** A worker thread for short jobs (dataset lint, sampling from a checkpoint), started on demand. */
   readonly jobs: WorkerClient;
+  readonly diagnostics: ConfigDiagnostics;
+  /** The dashboard and side view, when this build has them. */
+  views: ViewsHooks | undefined;
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.subscriptions = extensionContext.subscriptions;
     this.log = this.push(vscode.window.createOutputChannel('DCGAN Studio', { log: true }));
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
+    this.diagnostics = this.push(new ConfigDiagnostics(this));
   }
 
   push<T extends vscode.Disposable>(d: T): T {

@@ -73,7 +73,7 @@ export class TrainingSession implements vscode.Disposable {
   private stopping: Promise<EndEvent> | undefined;
   private resolveDone!: (end: EndEvent) => void;
 
-  constructor(private readonly ctx: Ctx, private readonly options: SessionOptions) {
+  constructor(private readonly ctx: Ctx, options: SessionOptions) {
     this.configFile = options.configFile;
     this.runDir = options.runDir;
     this.runId = path.basename(options.runDir);

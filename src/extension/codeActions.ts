@@ -1,0 +1,64 @@
+/**
+ * Quick fixes for config diagnostics, keyed on the problem's stable code: each Fix the problem carries becomes
+ * a QuickFix whose WorkspaceEdit is computed with jsonc-parser, so that comments and formatting survive.
+ * applyFixToConfig is the same edit for the dashboard's remedy buttons (health alerts carry the same Fix shape).
+ */
+import * as vscode from 'vscode';
+import type { Fix } from '../runtime/problem';
+import { applyConfigEdits, diffAsReplacement } from './configEdits';
+import { DIAGNOSTIC_SOURCE, type ConfigDiagnostics } from './diagnostics';
+
+export class ConfigQuickFixes implements vscode.CodeActionProvider {
+  static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
+
+  constructor(private readonly diagnostics: ConfigDiagnostics) {}
+
+  provideCodeActions(doc: vscode.TextDocument, _range: vscode.Range | vscode.Selection, context: vscode.CodeActionContext): vscode.CodeAction[] {
+    const placed = this.diagnostics.problemsFor(doc.uri);
+    const actions: vscode.CodeAction[] = [];
+    for (const diagnostic of context.diagnostics) {
+      if (diagnostic.source !== DIAGNOSTIC_SOURCE) continue;
+      // The diagnostics in the context are copies: match ours by code and range.
+      const match = placed.find((p) => p.problem.code === codeOf(diagnostic) && p.diagnostic.range.isEqual(diagnostic.range));
+      for (const fix of match?.problem.fixes ?? []) {
+        const edit = fixAsWorkspaceEdit(doc, fix);
+        if (!edit) continue;
+        const action = new vscode.CodeAction(fix.title, vscode.CodeActionKind.QuickFix);
+        action.diagnostics = [diagnostic];
+        action.isPreferred = fix.isPreferred;
+        action.edit = edit;
+        actions.push(action);
+      }
+    }
+    return actions;
+  }
+}
+
+function codeOf(d: vscode.Diagnostic): string | undefined {
+  return typeof d.code === 'object' ? String(d.code.value) : d.code === undefined ? undefined : String(d.code);
+}
+
+/** The fix as one text replacement on the document; undefined when it changes nothing. */
+export function fixAsWorkspaceEdit(doc: vscode.TextDocument, fix: Fix): vscode.WorkspaceEdit | undefined {
+  const before = doc.getText();
+  const change = diffAsReplacement(before, applyConfigEdits(before, fix.edits));
+  if (!change) return undefined;
+  const edit = new vscode.WorkspaceEdit();
+  edit.replace(doc.uri, new vscode.Range(doc.positionAt(change.offset), doc.positionAt(change.offset + change.length)), change.content);
+  return edit;
+}
+
+/**
+ * Applies a remedy to a config file, keeping its comments. A file that had no unsaved changes is saved
+ * afterwards, so that the next run (and the CLI) see the fix; one with unsaved changes is left for the user.
+ * Returns false when the fix changed nothing or VS Code refused the edit.
+ */
+export async function applyFixToConfig(configUri: vscode.Uri, fix: Fix): Promise<boolean> {
+  const doc = await vscode.workspace.openTextDocument(configUri);
+  const wasDirty = doc.isDirty;
+  const edit = fixAsWorkspaceEdit(doc, fix);
+  if (!edit) return false;
+  const ok = await vscode.workspace.applyEdit(edit);
+  if (ok && !wasDirty) await doc.save();
+  return ok;
+}

@@ -1,0 +1,240 @@
+/**
+ * The command table: each command is a factory `(ctx) => handler`. main.ts registers them and turns a thrown
+ * error into a message. Handlers return what they did (a session, a URI, a result) so that other commands,
+ * the views and the extension-host tests can use it.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LintResult } from '../protocol';
+import { parseConfig, resolveOutputDir } from '../runtime/config/load';
+import type { EndEvent } from '../runtime/events';
+import { formatProblem } from '../runtime/problem';
+import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
+import type { Ctx } from './ctx';
+import { installGpuRuntime, type InstallResult } from './gpuRuntime';
+import type { TrainingSession } from './session';
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
+
+/** Options the Train command accepts from code (views, tests); the UI passes a Uri or nothing. */
+export interface TrainCommandOptions {
+  /** Dotted config keys to override for this run, e.g. {"training.steps": 3}. */
+  overrides?: Record<string, unknown>;
+  /** Show the progress notification (default true). */
+  notify?: boolean;
+  /** Open the dashboard on start (default true). */
+  openDashboard?: boolean;
+}
+
+const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainCommandOptions = {}): Promise<TrainingSession | undefined> => {
+  if (!vscode.workspace.isTrusted) {
+    const choice = await vscode.window.showErrorMessage(
+      'DCGAN Studio does not train in an untrusted workspace: training runs code on this workspace\'s data and writes files. Trust the workspace to train; lint and the dashboard work without it.',
+      'Manage Workspace Trust',
+    );
+    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
+    return undefined;
+  }
+  const { uri, none } = await resolveConfig(arg, 'Train');
+  if (none) {
+    const choice = await vscode.window.showInformationMessage('No dcgan.json or *.dcgan.json in this workspace. Create a starter config (built-in MNIST, small and fast)?', 'New Config');
+    if (choice) await vscode.commands.executeCommand('dcgan.newConfig');
+    return undefined;
+  }
+  if (!uri) return undefined;
+
+  const running = ctx.sessions.forConfig(uri.fsPath);
+  if (running) {
+    void vscode.window.showInformationMessage(`${path.basename(uri.fsPath)} is already training (step ${running.step}). One run per config at a time.`, 'Open Dashboard', 'Stop')
+      .then((c) => c && vscode.commands.executeCommand(c === 'Stop' ? 'dcgan.stop' : 'dcgan.openDashboard', running.runId));
+    return running;
+  }
+
+  // Unsaved edits are what the user sees, so they are what trains.
+  const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  const text = doc?.getText() ?? (await fs.promises.readFile(uri.fsPath, 'utf8'));
+  const loaded = parseConfig(text, uri.fsPath);
+  if (!loaded.config) {
+    const first = loaded.problems[0];
+    const choice = await vscode.window.showErrorMessage(`Cannot train: ${first ? formatProblem(first) : `${uri.fsPath} is not a usable config`}`, 'Open Config');
+    if (choice) await vscode.window.showTextDocument(uri);
+    return undefined;
+  }
+  const runDir = newRunDir(resolveOutputDir(loaded.config, loaded.baseDir));
+  const session = ctx.sessions.start({
+    configFile: uri.fsPath,
+    configText: doc?.isDirty ? text : undefined,
+    runDir,
+    overrides: options.overrides,
+    notify: options.notify,
+  });
+  if (options.openDashboard !== false) ctx.views?.openDashboard(session);
+  return session;
+};
+
+/** `<output.dir>/<yyyymmdd-hhmmss>`, with a suffix when two runs start in the same second. */
+function newRunDir(outputDir: string): string {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  const base = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+  let dir = path.join(outputDir, base);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outputDir, `${base}-${i}`);
+  return dir;
+}
+
+const stop: CommandFactory = (ctx) => async (arg?: unknown): Promise<EndEvent | undefined> => {
+  const live = ctx.sessions.live();
+  let session: TrainingSession | undefined;
+  if (typeof arg === 'string') session = ctx.sessions.get(arg);
+  else if (arg instanceof vscode.Uri) session = ctx.sessions.forConfig(arg.fsPath);
+  else if (live.length === 1) session = live[0];
+  else if (live.length > 1) {
+    const picked = await vscode.window.showQuickPick(live.map((s) => ({ label: path.basename(s.configFile), description: `run ${s.runId}, step ${s.step}`, s })), { title: 'DCGAN: Stop Training' });
+    session = picked?.s;
+    if (!picked) return undefined;
+  }
+  if (!session || !session.live) {
+    void vscode.window.showInformationMessage('DCGAN: no training is running.');
+    return undefined;
+  }
+  return session.stop();
+};
+
+const newConfig: CommandFactory = () => async (folder?: unknown, name?: unknown): Promise<vscode.Uri | undefined> => {
+  let dir: vscode.Uri | undefined;
+  if (folder instanceof vscode.Uri) dir = (await vscode.workspace.fs.stat(folder)).type & vscode.FileType.Directory ? folder : vscode.Uri.joinPath(folder, '..');
+  return writeNewConfig(dir, typeof name === 'string' ? name : undefined);
+};
+
+/**
+ * Lints a config's data (refreshing its diagnostics), or a bare dataset (.npy, .npz, IDX or an image folder) as
+ * fed as-is to a tanh generator, the way `dcgan-studio lint <dataset>` does.
+ */
+const lintDataset: CommandFactory = (ctx) => async (arg?: unknown): Promise<LintResult | undefined> => {
+  let target = arg instanceof vscode.Uri ? arg : undefined;
+  if (!target) {
+    const active = vscode.window.activeTextEditor?.document.uri;
+    if (isConfigUri(active)) target = active;
+  }
+  if (!target) {
+    const picked = await vscode.window.showOpenDialog({
+      title: 'DCGAN: Lint Dataset', canSelectFiles: true, canSelectFolders: true, canSelectMany: false,
+      filters: { 'Datasets': ['npy', 'npz', 'gz', 'idx3-ubyte', 'ubyte'], 'All files': ['*'] },
+      defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    });
+    target = picked?.[0];
+    if (!target) return undefined;
+  }
+  if (isConfigUri(target)) {
+    const doc = await vscode.workspace.openTextDocument(target);
+    const problems = await ctx.diagnostics.lint(doc);
+    report(ctx, path.basename(target.fsPath), { problems });
+    return { problems };
+  }
+  const dataset = target.fsPath;
+  const configText = JSON.stringify({ data: { path: dataset, scale: 'none' } });
+  // The lint resolves paths against the config's folder; the config is virtual, next to the data.
+  const virtualConfig = path.join(path.dirname(dataset), '(lint).dcgan.json');
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `DCGAN: linting ${path.basename(dataset)}` },
+    () => ctx.jobs.lint(virtualConfig, configText),
+  );
+  ctx.diagnostics.setDatasetProblems(target, result.problems);
+  report(ctx, path.basename(dataset), result);
+  return result;
+};
+
+function report(ctx: Ctx, name: string, result: LintResult): void {
+  ctx.log.info(`Lint of ${name}: ${result.problems.length} problem(s)${result.stats ? `; stats ${JSON.stringify(result.stats)}` : ''}`);
+  for (const p of result.problems) ctx.log[p.severity === 'error' ? 'error' : p.severity === 'warning' ? 'warn' : 'info'](`  ${formatProblem(p)}`);
+  const errors = result.problems.filter((p) => p.severity === 'error');
+  const warnings = result.problems.filter((p) => p.severity === 'warning');
+  if (errors.length + warnings.length === 0) {
+    void vscode.window.showInformationMessage(`DCGAN: ${name} looks fine for training.`);
+    return;
+  }
+  const first = errors[0] ?? warnings[0];
+  const show = errors.length > 0 ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+  void show(`DCGAN: ${name}: ${errors.length} error(s), ${warnings.length} warning(s). ${first.message}`, 'Show Problems', 'Show Log').then((c) => {
+    if (c === 'Show Problems') void vscode.commands.executeCommand('workbench.actions.view.problems');
+    if (c === 'Show Log') ctx.log.show();
+  });
+}
+
+const openDashboard: CommandFactory = (ctx) => async (arg?: unknown): Promise<boolean> => {
+  // A run id of this window's sessions, or a run folder on disk (from the side view), or the current run.
+  const session = typeof arg === 'string' ? ctx.sessions.get(arg) : ctx.sessions.current;
+  const runDir = typeof arg === 'string' && !session && fs.existsSync(arg) ? arg : undefined;
+  if (!ctx.views) {
+    void vscode.window.showWarningMessage('DCGAN: the dashboard is not available in this build. The run\'s log is in the "DCGAN Studio" output.');
+    ctx.log.show(true);
+    return false;
+  }
+  if (!session && !runDir) {
+    void vscode.window.showInformationMessage('DCGAN: no run to show yet. Run "DCGAN: Train", or pick a past run in the DCGAN side bar.', 'Train')
+      .then((c) => c && vscode.commands.executeCommand('dcgan.train'));
+    return false;
+  }
+  ctx.views.openDashboard(session ?? runDir!);
+  return true;
+};
+
+/** Draws a grid from a checkpoint's generator (in the job worker), writes it as a PNG in the run folder, opens it. */
+const generateSamples: CommandFactory = (ctx) => async (arg?: unknown, options: { count?: number; seed?: number } = {}): Promise<vscode.Uri | undefined> => {
+  const checkpoint = arg instanceof vscode.Uri ? arg.fsPath : await pickCheckpoint();
+  if (!checkpoint) return undefined;
+  if (!fs.existsSync(path.join(checkpoint, 'manifest.json'))) {
+    throw new Error(`${checkpoint} is not a checkpoint folder (it has no manifest.json). Pick a folder under <run>/checkpoints/.`);
+  }
+  const parent = path.dirname(checkpoint);
+  const runDir = path.basename(parent) === 'checkpoints' ? path.dirname(parent) : parent;
+  const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
+  const out = path.join(runDir, 'generated', `${path.basename(checkpoint)}-${stamp}.png`);
+  await fs.promises.mkdir(path.dirname(out), { recursive: true });
+  const file = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `DCGAN: sampling ${path.basename(checkpoint)}` },
+    () => ctx.jobs.sample({ checkpoint, count: options.count ?? 64, seed: options.seed, out, searchPaths: ctx.backendSearchPaths(), wasmDir: ctx.distDir }),
+  );
+  const uri = vscode.Uri.file(file);
+  await vscode.commands.executeCommand('vscode.open', uri);
+  return uri;
+};
+
+async function pickCheckpoint(): Promise<string | undefined> {
+  const manifests = await vscode.workspace.findFiles('**/checkpoints/*/manifest.json', '**/node_modules/**', 500);
+  const dirs = manifests.map((m) => path.dirname(m.fsPath));
+  const mtime = (d: string) => { try { return fs.statSync(d).mtimeMs; } catch { return 0; } };
+  dirs.sort((a, b) => mtime(b) - mtime(a));
+  const browse = { label: '$(folder-opened) Browse…', dir: undefined as string | undefined };
+  const picked = await vscode.window.showQuickPick(
+    [...dirs.map((dir) => ({ label: path.basename(dir), description: vscode.workspace.asRelativePath(path.dirname(path.dirname(dir))), dir })), browse],
+    { title: 'DCGAN: Generate Samples', placeHolder: dirs.length ? 'Which checkpoint?' : 'No checkpoints found in the workspace: browse for one' },
+  );
+  if (!picked) return undefined;
+  if (picked.dir) return picked.dir;
+  const chosen = await vscode.window.showOpenDialog({ title: 'Checkpoint folder (with manifest.json)', canSelectFolders: true, canSelectFiles: false });
+  return chosen?.[0]?.fsPath;
+}
+
+const installGpu: CommandFactory = (ctx) => async (): Promise<InstallResult> => {
+  const result = await installGpuRuntime(ctx);
+  if (result.ok) void vscode.window.showInformationMessage(`DCGAN: ${result.message}`);
+  else if (result.cancelled) void vscode.window.showWarningMessage(`DCGAN: ${result.message}`);
+  else {
+    ctx.log.error(result.message);
+    void vscode.window.showErrorMessage(`DCGAN: ${result.message}`, 'Show Log').then((c) => c && ctx.log.show());
+  }
+  return result;
+};
+
+export const COMMANDS: Readonly<Record<string, CommandFactory>> = {
+  'dcgan.train': train,
+  'dcgan.stop': stop,
+  'dcgan.lintDataset': lintDataset,
+  'dcgan.newConfig': newConfig,
+  'dcgan.openDashboard': openDashboard,
+  'dcgan.generateSamples': generateSamples,
+  'dcgan.installGpuRuntime': installGpu,
+};

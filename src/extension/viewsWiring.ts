@@ -1,0 +1,29 @@
+/**
+ * Connects the views (src/extension/views: dashboard panel, "Samples" side view) to the sessions and the
+ * config fixes, through the narrow ViewServices interface they ask for.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { applyFixToConfig } from './codeActions';
+import type { Ctx, ViewsHooks } from './ctx';
+import { DashboardPanel, registerDashboardSerializer, registerSamplesView, type ViewServices } from './views';
+
+export function registerViews(ctx: Ctx): ViewsHooks {
+  const services: ViewServices = {
+    sessionFor: (runId) => ctx.sessions.get(runId),
+    onDidStartSession: ctx.sessions.onDidStart,
+    applyFix: async (configFile, fix) => {
+      if (!fs.existsSync(configFile)) throw new Error(`The config ${configFile} no longer exists, so "${fix.title}" cannot be applied.`);
+      const ok = await applyFixToConfig(vscode.Uri.file(configFile), fix);
+      if (!ok) throw new Error(`"${fix.title}" changes nothing in ${path.basename(configFile)}: it is applied already.`);
+      ctx.log.info(`Applied "${fix.title}" to ${configFile}`);
+    },
+    log: ctx.log,
+  };
+  ctx.push(registerDashboardSerializer(ctx.extensionUri, services));
+  ctx.push(registerSamplesView(ctx.extensionUri, services));
+  return {
+    openDashboard: (run) => { DashboardPanel.createOrShow(ctx.extensionUri, run, services); },
+  };
+}
