@@ -3,33 +3,24 @@
  * scaling next to the range the generator produces. The scaling line is the one that explains most failed GANs.
  */
 import type { DataCheck } from '../runtime/data/lint';
-import { bold, dim, short, type Stream } from './output';
+import { bold, dim, red, short, type Stream } from './output';
 
-export function describeDataCheck(out: Stream, check: DataCheck): string {
+export function describeDataCheck(out: Stream, check: DataCheck, activation: 'tanh' | 'sigmoid' = 'tanh', source?: string): string {
   const lines: string[] = [];
-  const d = check.dataset;
   const s = check.stats;
-  if (d) {
-    lines.push(`Dataset: ${bold(out, d.source)} ${dim(out, `(${d.format}, ${d.dtype}, ${d.count} images of ${d.height}×${d.width}×${d.channels})`)}`);
-  } else if (s) {
-    lines.push(`Dataset: ${s.dtype}, shape [${s.shape.join(', ')}]`);
+  if (!s) return '';
+  const [count, height, width, channels] = s.shape;
+  lines.push(`Dataset: ${bold(out, source ?? 'data')} ${dim(out, `(${s.dtype}, ${count} images of ${height}×${width}×${channels})`)}`);
+  lines.push(`  min ${short(s.min)}  max ${short(s.max)}  mean ${short(s.mean)}  std ${short(s.std)}  count ${count}  shape [${s.shape.join(', ')}]  dtype ${s.dtype}`);
+  const extra = [s.nanCount ? `NaN ${s.nanCount}` : '', s.infCount ? `Inf ${s.infCount}` : '', s.constantImages.count ? `constant images ${s.constantImages.count}` : ''].filter(Boolean);
+  if (extra.length) lines.push(`  ${extra.join('  ')}`);
+  if (check.scaling) {
+    const sc = check.scaling;
+    const fed: [number, number] = [s.min * sc.scale + sc.offset, s.max * sc.scale + sc.offset];
+    const target: [number, number] = activation === 'tanh' ? [-1, 1] : [0, 1];
+    const outside = fed[0] < target[0] - 1e-3 || fed[1] > target[1] + 1e-3;
+    const fedText = `fed as [${short(fed[0])}, ${short(fed[1])}]`;
+    lines.push(`  Scaling: ${sc.description}; ${outside ? red(out, fedText) : fedText}; the ${activation} generator outputs [${target[0]}, ${target[1]}]`);
   }
-  if (s) {
-    lines.push(`  min ${short(s.min)}  max ${short(s.max)}  mean ${short(s.mean)}  std ${short(s.std)}  count ${s.count}  shape [${s.shape.join(', ')}]  dtype ${s.dtype}`);
-    const extra = [
-      s.nanCount ? `NaN ${s.nanCount}` : '',
-      s.infCount ? `Inf ${s.infCount}` : '',
-      s.constantImages ? `constant images ${s.constantImages}` : '',
-    ].filter(Boolean);
-    if (extra.length) lines.push(`  ${extra.join('  ')}`);
-  }
-  if (check.scaling) lines.push(`  Scaling: ${describeScaling(check.scaling)}`);
-  return lines.length ? lines.join('\n') + '\n' : '';
-}
-
-export function describeScaling(sc: NonNullable<DataCheck['scaling']>): string {
-  const fed = sc.fedMin !== undefined && sc.fedMax !== undefined ? `fed as [${short(sc.fedMin)}, ${short(sc.fedMax)}]` : '';
-  const target = sc.target ? `generator outputs [${short(sc.target[0])}, ${short(sc.target[1])}]` : '';
-  const map = sc.scale === 1 && sc.offset === 0 ? 'as stored' : `x·${short(sc.scale)} ${sc.offset < 0 ? '−' : '+'} ${short(Math.abs(sc.offset))}`;
-  return [sc.description ?? map, fed, target].filter(Boolean).join('; ');
+  return lines.join('\n') + '\n';
 }

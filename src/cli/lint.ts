@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfigFile } from '../runtime/config/load';
+import { loadConfigFile, resolveDataPath } from '../runtime/config/load';
 import { hasErrors, type Problem } from '../runtime/problem';
 import { checkConfigData, checkDatasetPath, type DataCheck } from '../runtime/data/lint';
 import { UsageError, type ParsedArgs } from './args';
@@ -31,6 +31,8 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
 
   let check: DataCheck;
   let configProblems: Problem[] = [];
+  let activation: 'tanh' | 'sigmoid' = 'tanh';
+  let source = abs;
   if (isConfigPath(abs)) {
     const loaded = loadConfigFile(abs);
     configProblems = loaded.problems;
@@ -43,6 +45,8 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
       }
       return 2;
     }
+    activation = loaded.config.model.outputActivation;
+    source = resolveDataPath(loaded.config, loaded.baseDir);
     check = await checkConfigData(loaded.config, loaded.baseDir, loaded.file);
   } else {
     check = await checkDatasetPath(abs);
@@ -52,7 +56,7 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
   if (json) {
     writeJson(io, { dataset: datasetJson(check), problems });
   } else {
-    io.out.write(describeDataCheck(io.out, check));
+    io.out.write(describeDataCheck(io.out, check, activation, source));
     for (const p of problems) io.out.write(formatProblemBlock(io.out, p));
     const errors = problems.filter((p) => p.severity === 'error').length;
     const warnings = problems.filter((p) => p.severity === 'warning').length;

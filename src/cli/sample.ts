@@ -2,7 +2,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
-import { sampleFromCheckpoint, writePng } from '../runtime/train/grid';
+import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
+import { writePng } from '../runtime/train/grid';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim } from './output';
@@ -23,7 +24,7 @@ export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
   const t0 = performance.now();
   const grid = await sampleFromCheckpoint(checkpoint.dir, count, backend, seed);
-  await writePng(out, grid);
+  writePng(out, grid);
   const ms = Math.round(performance.now() - t0);
   if (args.flags.json) {
     writeJson(io, { file: out, checkpoint: checkpoint.dir, step: checkpoint.step, count, seed, width: grid.width, height: grid.height, backend: backend.info, ms });

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { defaultConfig, loadConfigFile, parseConfig, resolveOutputDir, setAtPath } from '../runtime/config/load';
+import { defaultConfig, loadConfigFile, parseConfig, resolveDataPath, resolveOutputDir, setAtPath } from '../runtime/config/load';
 import type { DcganConfig } from '../runtime/config/types';
 import { hasErrors, type Problem } from '../runtime/problem';
 import type { EndEvent, TrainEvent } from '../runtime/events';
@@ -111,7 +111,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
 
     // Check the data before step 1: a [0,255]-into-tanh dataset fails silently for hundreds of steps otherwise.
     const check = await checkConfigData(config, loaded.baseDir, loaded.configFile, { signal: stop.signal });
-    if (!json) io.out.write(describeDataCheck(io.out, check));
+    if (!json) io.out.write(describeDataCheck(io.out, check, config.model.outputActivation, resolveDataPath(config, loaded.baseDir)));
     const dataErrors = hasErrors(check.problems);
     if (json) for (const p of check.problems) writeProblemJson(io, p);
     else for (const p of check.problems) io.out.write(formatProblemBlock(io.out, p));
