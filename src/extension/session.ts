@@ -285,7 +285,12 @@ export class SessionRegistry implements vscode.Disposable {
   readonly onDidStart = this.startEmitter.event;
   readonly onDidEnd = this.endEmitter.event;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    // Menus show Train or Stop by this context key.
+    const update = () => void vscode.commands.executeCommand('setContext', 'dcgan.training', this.live().length > 0);
+    this.onDidStart(update);
+    this.onDidEnd(update);
+  }
 
   /** Starts a run; throws AlreadyTrainingError when the config is training already. */
   start(options: SessionOptions): TrainingSession {
