@@ -201,7 +201,8 @@ export class ArrayDataset implements Dataset {
   private copySample(data: NumericArray, base: number, out: Float32Array, at: number): void {
     const size = this.sampleSize;
     if (this.identity) {
-      for (let j = 0; j < size; j++) out[at + j] = data[base + j];
+      // TypedArray.set converts between element types natively, several times faster than a JS loop.
+      out.set(data.subarray(base, base + size), at);
       return;
     }
     const g = this.gather;
