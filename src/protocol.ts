@@ -107,6 +107,8 @@ export interface StartRequest {
   wasmDir?: string;
   /** Send grid pixels with samples events (for the live dashboard). Default true. */
   emitGridPixels?: boolean;
+  /** Train even when the data check finds errors (to watch a scaling bug fail on purpose). */
+  force?: boolean;
 }
 
 export interface LintRequest {

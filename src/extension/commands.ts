@@ -26,6 +26,8 @@ export interface TrainCommandOptions {
   notify?: boolean;
   /** Open the dashboard on start (default true). */
   openDashboard?: boolean;
+  /** Train even when the data check finds errors. */
+  force?: boolean;
 }
 
 const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainCommandOptions = {}): Promise<TrainingSession | undefined> => {
@@ -69,10 +71,34 @@ const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainComma
     runDir,
     overrides: options.overrides,
     notify: options.notify,
+    force: options.force,
   });
   if (options.openDashboard !== false) ctx.views?.openDashboard(session);
+  void session.done.then((end) => reportEnd(uri, session, end, options));
   return session;
 };
+
+async function reportEnd(uri: vscode.Uri, session: TrainingSession, end: EndEvent, options: TrainCommandOptions): Promise<void> {
+  const name = path.basename(uri.fsPath);
+  if (end.reason === 'completed' || end.reason === 'stopped') {
+    if (options.notify === false) return;
+    const choice = await vscode.window.showInformationMessage(`DCGAN: ${name} ${end.reason} at step ${end.step}.${end.checkpoint ? ' The last checkpoint is kept.' : ''}`, 'Open Dashboard');
+    if (choice) await vscode.commands.executeCommand('dcgan.openDashboard', session.runId);
+    return;
+  }
+  // The trainer refuses data with lint errors (e.g. [0,255] into tanh) unless forced: offer both ways out.
+  const refusedData = /dataset check found/.test(end.message ?? '');
+  const buttons = refusedData ? ['Show Problems', 'Train Anyway'] : ['Show Log'];
+  const choice = await vscode.window.showErrorMessage(`DCGAN: training ${name} ${end.reason === 'non-finite' ? 'stopped on NaN/Inf' : 'failed'}: ${end.message ?? 'see the log'}`, ...buttons);
+  if (choice === 'Show Problems') {
+    await vscode.window.showTextDocument(uri);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+  } else if (choice === 'Train Anyway') {
+    await vscode.commands.executeCommand('dcgan.train', uri, { ...options, force: true });
+  } else if (choice === 'Show Log') {
+    session.showLog();
+  }
+}
 
 /** `<output.dir>/<yyyymmdd-hhmmss>`, with a suffix when two runs start in the same second. */
 function newRunDir(outputDir: string): string {

@@ -28,6 +28,8 @@ export interface SessionOptions {
   runDir: string;
   overrides?: ConfigOverrides;
   resume?: boolean;
+  /** Train even when the data check finds errors. */
+  force?: boolean;
   /** Show the progress notification (on by default; tests and headless callers may turn it off). */
   notify?: boolean;
 }
@@ -98,6 +100,7 @@ export class TrainingSession implements vscode.Disposable {
       searchPaths: ctx.backendSearchPaths(),
       wasmDir: ctx.distDir,
       emitGridPixels: true,
+      force: options.force,
     };
     this.worker.postMessage(start);
     ctx.log.info(`[${this.runId}] training ${options.configFile} → ${options.runDir}`);
@@ -140,6 +143,10 @@ export class TrainingSession implements vscode.Disposable {
       steps: this.steps,
       grids: this.history.samples.map((s) => ({ step: s.step, file: s.file })),
     };
+  }
+
+  showLog(): void {
+    this.ctx.log.show(true);
   }
 
   /** Asks the trainer to stop after the current step and keep its checkpoint; resolves when the worker is gone. */

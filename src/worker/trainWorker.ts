@@ -15,7 +15,8 @@ import { selectBackend } from '../runtime/backend/select';
 import { formatProblem, hasErrors } from '../runtime/problem';
 import type { TrainEvent } from '../runtime/events';
 import { train } from '../runtime/train/trainer';
-import { sampleFromCheckpoint, writePng } from '../runtime/train/grid';
+import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
+import { writePng } from '../runtime/train/grid';
 import { checkConfigData } from '../runtime/data/lint';
 
 if (!parentPort) throw new Error('trainWorker.ts runs inside a worker thread (dist/worker.js), not as a script.');
@@ -94,6 +95,7 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
       runDir: msg.runDir,
       signal,
       emitGridPixels: msg.emitGridPixels ?? true,
+      force: msg.force,
       onEvent: forwardEvent,
     });
     log('info', `Training ended (${end.reason}) at step ${end.step}${end.checkpoint ? `; last checkpoint ${end.checkpoint}` : ''}.`);
@@ -144,7 +146,7 @@ async function runSample(msg: SampleRequest): Promise<void> {
   try {
     const backend = await selectBackend('auto', { searchPaths: msg.searchPaths, wasmDir: msg.wasmDir });
     const grid = await sampleFromCheckpoint(msg.checkpoint, msg.count, backend, msg.seed);
-    await writePng(msg.out, grid);
+    writePng(msg.out, grid);
     post({ type: 'sampleResult', id: msg.id, file: path.resolve(msg.out), backend: backend.info });
   } catch (err) {
     post({ type: 'sampleResult', id: msg.id, error: err instanceof Error ? err.message : String(err) });
