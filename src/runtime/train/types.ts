@@ -1,6 +1,7 @@
 import type { DcganConfig } from '../config/types';
 import type { BackendHandle } from '../backend/select';
 import type { TrainEvent, EndEvent } from '../events';
+import type { DataCheck } from '../data/lint';
 
 export interface TrainOptions {
   config: DcganConfig;
@@ -16,6 +17,10 @@ export interface TrainOptions {
   /** Aborting stops after the current step, writes a checkpoint, and ends with reason "stopped". */
   signal?: AbortSignal;
   onEvent: (event: TrainEvent) => void;
+  /** Train even when the dataset check finds errors (the CLI's --force): to watch a failure happen. */
+  force?: boolean;
+  /** A dataset check already run with keepOpen: true; the trainer reuses its dataset, stats and scaling. */
+  dataCheck?: DataCheck;
   /** Include grid pixels in samples events (for live views). */
   emitGridPixels?: boolean;
 }

@@ -1,0 +1,66 @@
+/**
+ * The few building blocks the two networks need, written with raw tf ops so the trainer controls batch
+ * statistics, dropout seeds and which variables each optimizer sees. Weights start as in the DCGAN paper:
+ * N(0, 0.02) for conv and dense kernels, N(1, 0.02) for batch-norm scales, zero biases.
+ */
+import type { TF } from '../backend/select';
+import type { Rng } from '../train/rng';
+import type * as tfc from '@tensorflow/tfjs-core';
+
+export const INIT_STD = 0.02;
+export const BN_EPSILON = 1e-5;
+
+export class ParamStore {
+  readonly variables: tfc.Variable[] = [];
+  constructor(private readonly tf: TF, private readonly prefix: string, private readonly rng: Rng) {}
+
+  normal(name: string, shape: number[], mean = 0, std = INIT_STD): tfc.Variable {
+    const tf = this.tf;
+    const v = tf.variable(tf.tidy(() => tf.randomNormal(shape, mean, std, 'float32', this.rng.seed())), true, `${this.prefix}/${name}`);
+    this.variables.push(v);
+    return v;
+  }
+
+  zeros(name: string, shape: number[]): tfc.Variable {
+    const v = this.tf.variable(this.tf.zeros(shape), true, `${this.prefix}/${name}`);
+    this.variables.push(v);
+    return v;
+  }
+}
+
+export interface BatchNormParams {
+  gamma: tfc.Variable;
+  beta: tfc.Variable;
+}
+
+export function batchNormParams(store: ParamStore, name: string, channels: number): BatchNormParams {
+  return { gamma: store.normal(`${name}/gamma`, [channels], 1, INIT_STD), beta: store.zeros(`${name}/beta`, [channels]) };
+}
+
+/**
+ * Batch norm with the batch's own statistics, in training and in sampling alike. Sample grids are drawn from a
+ * 64-vector fixed-noise batch, so batch statistics are well defined there; moving averages at Keras' momentum lag
+ * far behind early in training and give blank grids (measured with PyTorch on this task, ENVIRONMENT.md).
+ */
+export function batchNorm<T extends tfc.Tensor>(tf: TF, x: T, p: BatchNormParams): T {
+  const axes = x.rank === 4 ? [0, 1, 2] : [0];
+  const { mean, variance } = tf.moments(x, axes);
+  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPSILON))), p.gamma), p.beta) as T;
+}
+
+export function dense(tf: TF, x: tfc.Tensor2D, kernel: tfc.Variable, bias?: tfc.Variable): tfc.Tensor2D {
+  const y = tf.matMul(x, kernel as unknown as tfc.Tensor2D) as tfc.Tensor2D;
+  return bias ? (tf.add(y, bias) as tfc.Tensor2D) : y;
+}
+
+/** A transposed conv doubling (stride 2) or keeping (stride 1) the spatial size, 'same' padding. */
+export function convTranspose(tf: TF, x: tfc.Tensor4D, kernel: tfc.Variable, stride: number): tfc.Tensor4D {
+  const [n, h, w] = x.shape;
+  const outC = kernel.shape[2] as number;
+  return tf.conv2dTranspose(x, kernel as tfc.Tensor4D, [n, h * stride, w * stride, outC], stride, 'same');
+}
+
+export function conv(tf: TF, x: tfc.Tensor4D, kernel: tfc.Variable, stride: number, bias?: tfc.Variable): tfc.Tensor4D {
+  const y = tf.conv2d(x, kernel as tfc.Tensor4D, stride, 'same');
+  return bias ? tf.add(y, bias) : y;
+}

@@ -1,0 +1,201 @@
+/**
+ * Checkpoints: one folder per save, `manifest.json` + `weights.bin` (float32, little endian, concatenated).
+ * Written to a temp folder and renamed, so a crash or kill mid-save never leaves a half checkpoint behind;
+ * the previous one stays the newest complete one.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { BackendHandle, TF } from '../backend/select';
+import type { DcganConfig } from '../config/types';
+import type { GridImage } from '../events';
+import { buildGenerator, type Generator } from '../model/generator';
+import type { ModelSpec } from '../model/spec';
+import { Rng } from './rng';
+import { tileGrid } from './grid';
+
+export const CHECKPOINT_FORMAT = 'dcgan-studio-checkpoint';
+export const CHECKPOINT_VERSION = 1;
+
+export interface TensorEntry {
+  name: string;
+  shape: number[];
+  /** Offset in float32 elements into weights.bin. */
+  offset: number;
+}
+
+export interface CheckpointManifest {
+  format: typeof CHECKPOINT_FORMAT;
+  version: number;
+  step: number;
+  runId: string;
+  savedAt: string;
+  spec: ModelSpec;
+  config: DcganConfig;
+  rngState: number;
+  /** The data scaling the run trained with, so samples and evaluation can map back to pixels. */
+  scaling: { scale: number; offset: number };
+  generator: TensorEntry[];
+  discriminator: TensorEntry[];
+  optimizerG: TensorEntry[];
+  optimizerD: TensorEntry[];
+  fixedNoise: TensorEntry;
+}
+
+export interface CheckpointState {
+  step: number;
+  runId: string;
+  spec: ModelSpec;
+  config: DcganConfig;
+  rngState: number;
+  scaling: { scale: number; offset: number };
+  generator: tfc.Variable[];
+  discriminator: tfc.Variable[];
+  optimizerG: tfc.Optimizer;
+  optimizerD: tfc.Optimizer;
+  fixedNoise: tfc.Tensor;
+}
+
+export function checkpointDirName(step: number): string {
+  return `step-${String(step).padStart(6, '0')}`;
+}
+
+export async function saveCheckpoint(root: string, s: CheckpointState): Promise<string> {
+  const chunks: Float32Array[] = [];
+  let offset = 0;
+  const add = async (name: string, t: tfc.Tensor): Promise<TensorEntry> => {
+    const data = (await t.data()) as Float32Array;
+    chunks.push(data instanceof Float32Array ? data : Float32Array.from(data));
+    const entry = { name, shape: t.shape.slice(), offset };
+    offset += data.length;
+    return entry;
+  };
+  const addAll = async (ts: { name: string; tensor: tfc.Tensor }[]) => {
+    const out: TensorEntry[] = [];
+    for (const t of ts) out.push(await add(t.name, t.tensor));
+    return out;
+  };
+  const generator = await addAll(s.generator.map((v) => ({ name: v.name, tensor: v })));
+  const discriminator = await addAll(s.discriminator.map((v) => ({ name: v.name, tensor: v })));
+  const optimizerG = await addAll(await s.optimizerG.getWeights());
+  const optimizerD = await addAll(await s.optimizerD.getWeights());
+  const fixedNoise = await add('fixedNoise', s.fixedNoise);
+  const manifest: CheckpointManifest = {
+    format: CHECKPOINT_FORMAT,
+    version: CHECKPOINT_VERSION,
+    step: s.step,
+    runId: s.runId,
+    savedAt: new Date().toISOString(),
+    spec: s.spec,
+    config: s.config,
+    rngState: s.rngState,
+    scaling: s.scaling,
+    generator,
+    discriminator,
+    optimizerG,
+    optimizerD,
+    fixedNoise,
+  };
+  const dir = path.join(root, checkpointDirName(s.step));
+  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  fs.mkdirSync(tmp, { recursive: true });
+  const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'w');
+  try {
+    for (const c of chunks) fs.writeSync(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
+  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.renameSync(tmp, dir);
+  return dir;
+}
+
+export interface LoadedCheckpoint {
+  dir: string;
+  manifest: CheckpointManifest;
+  /** The float32 payload; slice it with `tensorData`. */
+  weights: Float32Array;
+}
+
+export function readCheckpoint(dir: string): LoadedCheckpoint {
+  const manifestFile = path.join(dir, 'manifest.json');
+  if (!fs.existsSync(manifestFile)) {
+    throw new Error(`${dir} is not a DCGAN Studio checkpoint (no manifest.json). Pass a folder like runs/<run>/checkpoints/step-000500.`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as CheckpointManifest;
+  if (manifest.format !== CHECKPOINT_FORMAT) throw new Error(`${manifestFile}: not a DCGAN Studio checkpoint (format "${manifest.format}").`);
+  if (manifest.version > CHECKPOINT_VERSION) throw new Error(`${manifestFile}: checkpoint version ${manifest.version} is newer than this DCGAN Studio understands (${CHECKPOINT_VERSION}); update the extension.`);
+  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
+  return { dir, manifest, weights };
+}
+
+export function tensorData(ckpt: LoadedCheckpoint, e: TensorEntry): Float32Array {
+  const n = e.shape.reduce((a, b) => a * b, 1);
+  if (e.offset + n > ckpt.weights.length) throw new Error(`${ckpt.dir}/weights.bin is truncated (tensor ${e.name}). The checkpoint is damaged; use an earlier one.`);
+  return ckpt.weights.subarray(e.offset, e.offset + n);
+}
+
+/** Assigns saved values to variables, matched by position and checked by shape. */
+export function assignVariables(tf: TF, ckpt: LoadedCheckpoint, entries: TensorEntry[], vars: tfc.Variable[], what: string): void {
+  if (entries.length !== vars.length) throw new Error(`${ckpt.dir}: the ${what} has ${entries.length} tensors, but the model has ${vars.length}. Was it saved with a different model config?`);
+  entries.forEach((e, i) => {
+    if (e.shape.join('x') !== vars[i].shape.join('x')) throw new Error(`${ckpt.dir}: ${e.name} has shape [${e.shape}] but the model expects [${vars[i].shape}]. Was it saved with a different model config?`);
+    vars[i].assign(tf.tensor(tensorData(ckpt, e), e.shape));
+  });
+}
+
+export async function restoreOptimizer(tf: TF, ckpt: LoadedCheckpoint, entries: TensorEntry[], optimizer: tfc.Optimizer): Promise<void> {
+  if (entries.length === 0) return;
+  await optimizer.setWeights(entries.map((e) => ({ name: e.name, tensor: tf.tensor(tensorData(ckpt, e), e.shape) })));
+}
+
+/** Newest complete checkpoint under `<runDir>/checkpoints`, if any. */
+export function latestCheckpoint(runDir: string): string | undefined {
+  const root = path.join(runDir, 'checkpoints');
+  if (!fs.existsSync(root)) return undefined;
+  const steps = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d) && fs.existsSync(path.join(root, d, 'manifest.json'))).sort();
+  return steps.length ? path.join(root, steps[steps.length - 1]) : undefined;
+}
+
+export function loadGenerator(tf: TF, ckpt: LoadedCheckpoint): Generator {
+  const g = buildGenerator(tf, ckpt.manifest.spec, new Rng(0));
+  assignVariables(tf, ckpt, ckpt.manifest.generator, g.variables, 'generator');
+  return g;
+}
+
+/**
+ * Images from a checkpoint's generator, in the generator's output range, NHWC. Generated in batches of at
+ * least 64 because batch norm uses batch statistics (see model/layers.ts); a batch of one would be degenerate.
+ */
+export async function generateImages(tf: TF, g: Generator, spec: ModelSpec, count: number, seed: number): Promise<Float32Array> {
+  const chunk = Math.max(64, Math.min(count, 256));
+  const per = spec.imageSize * spec.imageSize * spec.channels;
+  const out = new Float32Array(count * per);
+  for (let done = 0, k = 0; done < count; k++) {
+    const t = tf.tidy(() => g.apply(tf.randomNormal([chunk, spec.latentDim], 0, 1, 'float32', seed + k) as tfc.Tensor2D));
+    const data = (await t.data()) as Float32Array;
+    t.dispose();
+    const take = Math.min(chunk, count - done);
+    out.set(data.subarray(0, take * per), done * per);
+    done += take;
+  }
+  return out;
+}
+
+export async function sampleFromCheckpoint(dir: string, count: number, backend: BackendHandle, seed = 1): Promise<GridImage> {
+  const tf = backend.tf;
+  const ckpt = readCheckpoint(dir);
+  const g = loadGenerator(tf, ckpt);
+  try {
+    const spec = ckpt.manifest.spec;
+    const images = await generateImages(tf, g, spec, count, seed);
+    const range: [number, number] = spec.outputActivation === 'tanh' ? [-1, 1] : [0, 1];
+    return tileGrid(images, count, spec.imageSize, spec.channels, range);
+  } finally {
+    g.variables.forEach((v) => v.dispose());
+  }
+}

@@ -1,0 +1,496 @@
+/**
+ * The training loop. Reads top to bottom in the order training happens (as pytorch/examples/dcgan does):
+ * data check → run folder → networks and optimizers → fixed noise → iterations → samples, checkpoints → end.
+ *
+ * One iteration = generatorStepsPerDiscriminatorStep generator updates, then one discriminator update (unless
+ * adaptive balance skips it). The generator update runs first and keeps its fake batch, which the
+ * discriminator update then reuses: one generator forward pass per iteration instead of two.
+ * Losses are BCE with logits, summed over the real and fake halves for D (so at balance Loss_D ≈ 2·ln 2).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type * as tfc from '@tensorflow/tfjs-core';
+import type { TF } from '../backend/select';
+import { learningRates, outputRange, type DcganConfig } from '../config/types';
+import { resolveOutputDir } from '../config/load';
+import { checkConfigData, type DataCheck } from '../data/lint';
+import type { Dataset } from '../data/types';
+import type { DatasetSummary, EndEvent, EndReason, StepEvent, TrainEvent } from '../events';
+import type { Problem } from '../problem';
+import { buildDiscriminator, type Discriminator } from '../model/discriminator';
+import { buildGenerator, type Generator } from '../model/generator';
+import { architecture, type ModelSpec } from '../model/spec';
+import { diversity } from '../eval/diversity';
+import { AdaptiveBalancer } from './balance';
+import { HealthMonitor } from './health';
+import { latestCheckpoint, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { sampleFileName, tileGrid, writePng } from './grid';
+import { permutation, Rng } from './rng';
+import type { TrainOptions } from './types';
+
+export type { TrainOptions } from './types';
+
+/** Real images shown beside fakes in the side panel. */
+const REAL_GRID_COUNT = 64;
+
+export async function train(opts: TrainOptions): Promise<EndEvent> {
+  const { config, backend, signal } = opts;
+  const tf = backend.tf;
+  const run = new RunFiles(opts);
+  let step = 0;
+  const end = (reason: EndReason, message?: string, checkpoint?: string): EndEvent => {
+    const e: EndEvent = { event: 'end', reason, step, ...(message ? { message } : {}), ...(checkpoint ? { checkpoint } : {}) };
+    run.emit(e);
+    run.close(reason);
+    return e;
+  };
+
+  // 1. The data, checked before step 1: scaling bugs are cheaper to catch here than after an hour of training.
+  let check: DataCheck;
+  try {
+    check = opts.dataCheck ?? (await checkConfigData(config, opts.baseDir, opts.configFile, { signal, keepOpen: true }));
+  } catch (err) {
+    return end('error', `The dataset could not be checked: ${(err as Error).message}`);
+  }
+  for (const p of check.problems) run.emit({ event: 'problem', ...p });
+  const dataset = check.dataset;
+  if (!dataset || !check.scaling || !check.stats) {
+    return end('error', check.problems.find((p) => p.severity === 'error')?.message ?? 'The dataset could not be opened.');
+  }
+  const blocking = check.problems.filter((p) => p.severity === 'error');
+  if (blocking.length > 0 && !opts.force) {
+    await dataset.close();
+    return end('error', `Not training: the dataset check found ${blocking.length} error(s), starting with ${blocking[0].code}. Apply the suggested fix, or train anyway (--force) to watch it fail.`);
+  }
+
+  try {
+    return await trainOnData(opts, tf, dataset, check, run, (s) => (step = s), end);
+  } catch (err) {
+    const e = err as Error;
+    return end('error', signal?.aborted ? 'stopped' : `${e.message}`);
+  } finally {
+    await dataset.close();
+  }
+}
+
+async function trainOnData(
+  opts: TrainOptions,
+  tf: TF,
+  dataset: Dataset,
+  check: DataCheck,
+  run: RunFiles,
+  setStep: (s: number) => void,
+  end: (reason: EndReason, message?: string, checkpoint?: string) => EndEvent,
+): Promise<EndEvent> {
+  const { config, signal } = opts;
+  const t = config.training;
+  const scaling = { scale: check.scaling!.scale, offset: check.scaling!.offset };
+  const spec = modelSpec(config, dataset);
+  architecture(spec.imageSize); // throws a clear error for unsupported sizes
+  if (dataset.height !== spec.imageSize || dataset.width !== spec.imageSize || dataset.channels !== spec.channels) {
+    return end('error', `The data is ${dataset.height}×${dataset.width}×${dataset.channels}, but the model expects ${spec.imageSize}×${spec.imageSize}×${spec.channels}. Remove model.imageSize and model.channels to infer them from the data.`);
+  }
+  const batchSize = t.batchSize;
+  if (dataset.count < batchSize) {
+    return end('error', `The dataset has ${dataset.count} images, fewer than one batch (training.batchSize ${batchSize}). Lower training.batchSize or add data.`);
+  }
+
+  // 2. Resume: the newest complete checkpoint of the run folder decides where we start.
+  let resumeFrom: LoadedCheckpoint | undefined;
+  if (opts.resume) {
+    const dir = latestCheckpoint(run.dir);
+    if (!dir) return end('error', `--resume: no checkpoint in ${path.join(run.dir, 'checkpoints')}. Train without --resume first.`);
+    resumeFrom = readCheckpoint(dir);
+  }
+  const rng = new Rng(t.seed);
+
+  // 3. Networks and optimizers. Each optimizer sees only its network's variables.
+  const G = buildGenerator(tf, spec, rng);
+  const D = buildDiscriminator(tf, spec, rng);
+  const lr = learningRates(t.learningRate);
+  const optG = tf.train.adam(lr.generator, t.beta1, t.beta2);
+  const optD = tf.train.adam(lr.discriminator, t.beta1, t.beta2);
+  // 4. The fixed noise vector: every sample grid of the run comes from it, so grids compare across time.
+  const fixedNoise = tf.randomNormal([config.output.sampleCount, spec.latentDim], 0, 1, 'float32', t.seed + 1) as tfc.Tensor2D;
+  const disposeAll = () => {
+    [...G.variables, ...D.variables].forEach((v) => v.dispose());
+    optG.dispose();
+    optD.dispose();
+    fixedNoise.dispose();
+  };
+
+  let step = 0;
+  if (resumeFrom) {
+    assignVariables(tf, resumeFrom, resumeFrom.manifest.generator, G.variables, 'generator');
+    assignVariables(tf, resumeFrom, resumeFrom.manifest.discriminator, D.variables, 'discriminator');
+    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerG, optG);
+    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerD, optD);
+    rng.setState(resumeFrom.manifest.rngState);
+    step = resumeFrom.manifest.step;
+  }
+  setStep(step);
+
+  const summary = datasetSummary(dataset, check, scaling);
+  const range = outputRange(spec.outputActivation);
+  const health = new HealthMonitor({
+    activation: spec.outputActivation,
+    outputRange: range,
+    fedMin: summary.fedMin,
+    fedMax: summary.fedMax,
+    scaleDescription: check.scaling!.description,
+    config,
+  });
+  const balancer = new AdaptiveBalancer(t);
+  const batches = new BatchStream(tf, dataset, batchSize, spec, rng);
+
+  run.start(config, resumeFrom?.manifest.runId);
+  run.emit({
+    event: 'start',
+    backend: opts.backend.info,
+    runId: run.runId,
+    step,
+    steps: t.steps,
+    batchSize,
+    imageSize: spec.imageSize,
+    channels: spec.channels,
+    seed: t.seed,
+    outputDir: run.dir,
+    ...(opts.configFile ? { configFile: opts.configFile } : {}),
+    dataset: summary,
+    config,
+  });
+  if (!resumeFrom) await run.writeRealGrid(dataset, spec, range, scaling, rng);
+
+  let lastCheckpoint: string | undefined = resumeFrom?.dir;
+  const checkpoint = async (): Promise<void> => {
+    lastCheckpoint = await saveCheckpoint(path.join(run.dir, 'checkpoints'), {
+      step, runId: run.runId, spec, config, rngState: rng.getState(), scaling,
+      generator: G.variables, discriminator: D.variables, optimizerG: optG, optimizerD: optD, fixedNoise,
+    });
+    run.emit({ event: 'checkpoint', step, dir: lastCheckpoint });
+  };
+  const samples = async (): Promise<void> => {
+    const images = tf.tidy(() => G.apply(fixedNoise));
+    const div = diversity(tf, images);
+    const pixels = (await images.data()) as Float32Array;
+    images.dispose();
+    const grid = tileGrid(pixels, config.output.sampleCount, spec.imageSize, spec.channels, range);
+    const file = path.join(run.dir, 'samples', sampleFileName(step));
+    writePng(file, grid);
+    run.emit({ event: 'samples', step, file, diversity: div, ...(opts.emitGridPixels ? { grid } : {}) });
+    for (const p of health.observeSamples(step, div)) run.emit({ event: 'problem', step, ...p });
+  };
+
+  const iteration = makeIteration(tf, G, D, optG, optD, config, spec, rng);
+  try {
+    while (step < t.steps) {
+      if (signal?.aborted) {
+        await checkpoint();
+        return end('stopped', 'Stopped by the user; the last checkpoint was saved.', lastCheckpoint);
+      }
+      const started = performance.now();
+      const plan = balancer.plan(step);
+      const real = await batches.next(scaling);
+      const m = await iteration(real, plan.skipDiscriminator, plan.instanceNoise);
+      step++;
+      setStep(step);
+      const e: StepEvent = {
+        event: 'step', step, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        gradNormG: m.gradNormG, ...(m.gradNormD !== undefined ? { gradNormD: m.gradNormD } : {}),
+        instanceNoise: plan.instanceNoise, ...(plan.skipDiscriminator ? { dSkipped: true } : {}),
+      };
+      run.emit(e);
+      const alerts = health.observeStep(e);
+      for (const p of alerts) run.emit({ event: 'problem', step, ...p });
+      for (const b of balancer.observe(e)) run.emit(b);
+
+      if (![m.lossD, m.lossG, m.dReal, m.dFake].every(Number.isFinite)) {
+        if (!alerts.some((p) => p.code === 'health/non-finite')) run.emit({ event: 'problem', step, ...nonFiniteProblem(step, lastCheckpoint) });
+        // Roll back: the weights in memory are poisoned; the newest checkpoint on disk is the last good state.
+        return end('non-finite', `Training produced NaN or Inf at step ${step} and stopped. ${lastCheckpoint ? `Rolled back to the last good checkpoint, ${lastCheckpoint}; resume from it after applying a remedy.` : 'No checkpoint had been saved yet.'}`, lastCheckpoint);
+      }
+      if (step % config.output.sampleEvery === 0 || step === 1 || step === t.steps) await samples();
+      if (step % config.output.checkpointEvery === 0 || step === t.steps) await checkpoint();
+    }
+    return end('completed', undefined, lastCheckpoint);
+  } finally {
+    batches.dispose();
+    disposeAll();
+  }
+}
+
+interface IterationMetrics {
+  lossD: number;
+  lossG: number;
+  dReal: number;
+  dFake: number;
+  gradNormG: number;
+  gradNormD?: number;
+}
+
+/**
+ * Builds the per-iteration update. All tensors are created inside tf.tidy or variableGrads and disposed before
+ * it returns; the only values leaving it are plain numbers, read with one data() call per iteration.
+ */
+export function makeIteration(tf: TF, G: Generator, D: Discriminator, optG: tfc.Optimizer, optD: tfc.Optimizer, config: DcganConfig, spec: ModelSpec, rng: Rng) {
+  const t = config.training;
+  const realTarget = 1 - t.labelSmoothing;
+  const B = t.batchSize;
+  const gVars = G.variables;
+  const dVars = D.variables;
+
+  const bce = (logits: tfc.Tensor, targets: tfc.Tensor | number): tfc.Scalar =>
+    // max(x,0) − x·z + log(1 + e^−|x|): the numerically stable form of sigmoid cross-entropy.
+    tf.mean(tf.add(tf.sub(tf.relu(logits), tf.mul(logits, targets)), tf.log1p(tf.exp(tf.neg(tf.abs(logits)))))) as tfc.Scalar;
+
+  const noisy = (x: tfc.Tensor4D, sigma: number): tfc.Tensor4D =>
+    sigma > 0 ? tf.add(x, tf.randomNormal(x.shape, 0, sigma, 'float32', rng.seed())) : x;
+
+  /** Discriminator targets with one-sided smoothing (real only) and random label flips. */
+  const targets = (value: number, flipTo: number): tfc.Tensor | number => {
+    if (t.labelNoise <= 0) return value;
+    const flip = tf.less(tf.randomUniform([B, 1], 0, 1, 'float32', rng.seed()), t.labelNoise);
+    return tf.where(flip, tf.fill([B, 1], flipTo), tf.fill([B, 1], value));
+  };
+
+  const globalNorm = (grads: tfc.NamedTensorMap): tfc.Scalar =>
+    tf.tidy(() => tf.sqrt(tf.addN(Object.values(grads).map((g) => tf.sum(tf.square(g))))) as tfc.Scalar);
+
+  return async (real: tfc.Tensor4D, skipD: boolean, sigma: number): Promise<IterationMetrics> => {
+    let fake: tfc.Tensor4D | undefined;
+    const kept: tfc.Tensor[] = [];
+    try {
+      // Generator update(s): maximise log D(G(z)) (the non-saturating loss), gradients through D into G only.
+      let lossG: tfc.Scalar | undefined;
+      let normG: tfc.Scalar | undefined;
+      for (let k = 0; k < t.generatorStepsPerDiscriminatorStep; k++) {
+        const last = k === t.generatorStepsPerDiscriminatorStep - 1;
+        const z = tf.randomNormal([B, spec.latentDim], 0, 1, 'float32', rng.seed()) as tfc.Tensor2D;
+        kept.push(z);
+        const { value, grads } = tf.variableGrads(() => {
+          const images = G.apply(z);
+          if (last) fake = tf.keep(images);
+          return bce(D.apply(noisy(images, sigma), true), 1);
+        }, gVars);
+        optG.applyGradients(grads);
+        lossG?.dispose();
+        normG?.dispose();
+        lossG = value;
+        normG = globalNorm(grads);
+        tf.dispose(grads);
+      }
+      kept.push(lossG!, normG!);
+      const fakeImages = fake!;
+
+      // Discriminator update: real → realTarget, fake → 0 (the fake batch is the generator's, as constants).
+      let lossD: tfc.Scalar;
+      let dReal: tfc.Scalar;
+      let dFake: tfc.Scalar;
+      let normD: tfc.Scalar | undefined;
+      const dLoss = () => {
+        const realLogits = D.apply(noisy(real, sigma), true);
+        const fakeLogits = D.apply(noisy(fakeImages, sigma), true);
+        dReal = tf.keep(tf.mean(tf.sigmoid(realLogits)) as tfc.Scalar);
+        dFake = tf.keep(tf.mean(tf.sigmoid(fakeLogits)) as tfc.Scalar);
+        return tf.add(bce(realLogits, targets(realTarget, 0)), bce(fakeLogits, targets(0, realTarget))) as tfc.Scalar;
+      };
+      if (skipD) {
+        lossD = tf.tidy(dLoss);
+      } else {
+        const { value, grads } = tf.variableGrads(dLoss, dVars);
+        optD.applyGradients(grads);
+        lossD = value;
+        normD = globalNorm(grads);
+        tf.dispose(grads);
+      }
+      kept.push(lossD, dReal!, dFake!);
+      if (normD) kept.push(normD);
+
+      const packed = tf.stack([lossD, lossG!, dReal!, dFake!, normG!, ...(normD ? [normD] : [])]);
+      const v = await packed.data();
+      packed.dispose();
+      return { lossD: v[0], lossG: v[1], dReal: v[2], dFake: v[3], gradNormG: v[4], ...(normD ? { gradNormD: v[5] } : {}) };
+    } finally {
+      tf.dispose(kept);
+      fake?.dispose();
+      real.dispose();
+    }
+  };
+}
+
+/**
+ * Shuffled batches, read one ahead: the next batch is read from the dataset (a file, possibly) while the
+ * current iteration runs. Data stays in its storage dtype in the dataset; this converts one batch at a time.
+ */
+class BatchStream {
+  private order: Uint32Array;
+  private pos = 0;
+  private pending: Promise<Float32Array> | undefined;
+  private readonly per: number;
+  constructor(private readonly tf: TF, private readonly dataset: Dataset, private readonly batchSize: number, spec: ModelSpec, private readonly rng: Rng) {
+    this.per = spec.imageSize * spec.imageSize * spec.channels;
+    this.order = permutation(dataset.count, rng);
+  }
+
+  private indices(): Uint32Array {
+    if (this.pos + this.batchSize > this.order.length) {
+      this.order = permutation(this.dataset.count, this.rng);
+      this.pos = 0;
+    }
+    const idx = this.order.slice(this.pos, this.pos + this.batchSize);
+    this.pos += this.batchSize;
+    return idx;
+  }
+
+  private read(): Promise<Float32Array> {
+    const out = new Float32Array(this.batchSize * this.per);
+    return this.dataset.read(this.indices(), out).then(() => out);
+  }
+
+  async next(scaling: { scale: number; offset: number }): Promise<tfc.Tensor4D> {
+    const raw = await (this.pending ?? this.read());
+    this.pending = this.read();
+    this.pending.catch(() => undefined); // surfaced by the next call's await
+    const tf = this.tf;
+    const { height, width, channels } = this.dataset;
+    return tf.tidy(() => tf.add(tf.mul(tf.tensor4d(raw, [this.batchSize, height, width, channels]), scaling.scale), scaling.offset) as tfc.Tensor4D);
+  }
+
+  dispose(): void {
+    this.pending?.catch(() => undefined);
+  }
+}
+
+function modelSpec(config: DcganConfig, dataset: Dataset): ModelSpec {
+  const m = config.model;
+  return {
+    imageSize: m.imageSize ?? dataset.height,
+    channels: m.channels ?? dataset.channels,
+    latentDim: m.latentDim,
+    generatorFilters: m.generatorFilters,
+    discriminatorFilters: m.discriminatorFilters,
+    leakyReluAlpha: m.leakyReluAlpha,
+    discriminatorDropout: m.discriminatorDropout,
+    outputActivation: m.outputActivation,
+  };
+}
+
+function datasetSummary(ds: Dataset, check: DataCheck, scaling: { scale: number; offset: number }): DatasetSummary {
+  const s = check.stats!;
+  const fed = (v: number) => v * scaling.scale + scaling.offset;
+  const lo = Math.min(fed(s.min), fed(s.max));
+  const hi = Math.max(fed(s.min), fed(s.max));
+  return {
+    source: ds.source, format: ds.format, dtype: ds.dtype, count: ds.count, height: ds.height, width: ds.width, channels: ds.channels,
+    min: s.min, max: s.max, scale: scaling.scale, offset: scaling.offset, fedMin: lo, fedMax: hi,
+  };
+}
+
+function nonFiniteProblem(step: number, checkpoint: string | undefined): Problem {
+  return {
+    code: 'health/non-finite',
+    severity: 'error',
+    step,
+    message: `Loss or D output became NaN/Inf at step ${step}. Training stopped${checkpoint ? ` and rolled back to ${checkpoint}` : ''}.`,
+    causes: ['Data with NaN/Inf values, or far outside the generator\'s range', 'A learning rate too high for this model', 'An exploding discriminator'],
+  };
+}
+
+/**
+ * The run folder: metrics.jsonl (every event, appended as it happens so nothing is lost on a crash or kill),
+ * samples/, checkpoints/, config.json and run.json (status, for the side panel and for --resume).
+ */
+class RunFiles {
+  readonly dir: string;
+  runId: string;
+  private fd: number | undefined;
+  private readonly onEvent: (e: TrainEvent) => void;
+  private runJson: Record<string, unknown> = {};
+
+  constructor(private readonly opts: TrainOptions) {
+    this.onEvent = opts.onEvent;
+    const previous = opts.resume && !opts.runDir ? newestRunWithCheckpoint(resolveOutputDir(opts.config, opts.baseDir)) : undefined;
+    if (opts.runDir || previous) {
+      this.dir = path.resolve(opts.runDir ?? previous!);
+      this.runId = path.basename(this.dir);
+    } else {
+      this.runId = newRunId(opts.configFile);
+      this.dir = path.join(resolveOutputDir(opts.config, opts.baseDir), this.runId);
+    }
+  }
+
+  start(config: DcganConfig, resumedRunId?: string): void {
+    if (resumedRunId) this.runId = resumedRunId;
+    fs.mkdirSync(path.join(this.dir, 'samples'), { recursive: true });
+    fs.writeFileSync(path.join(this.dir, 'config.json'), JSON.stringify(config, null, 2));
+    this.fd = fs.openSync(path.join(this.dir, 'metrics.jsonl'), 'a');
+    this.runJson = {
+      runId: this.runId,
+      configFile: this.opts.configFile ?? null,
+      backend: this.opts.backend.info,
+      startedAt: new Date().toISOString(),
+      status: 'running',
+      pid: process.pid,
+    };
+    this.writeRunJson();
+  }
+
+  emit(e: TrainEvent): void {
+    if (this.fd !== undefined) {
+      const line = e.event === 'samples' ? { ...e, grid: undefined } : e;
+      fs.writeSync(this.fd, JSON.stringify(line) + '\n');
+    }
+    if (e.event === 'checkpoint') {
+      this.runJson.latestCheckpoint = e.dir;
+      this.runJson.step = e.step;
+      this.writeRunJson();
+    }
+    this.onEvent(e);
+  }
+
+  async writeRealGrid(ds: Dataset, spec: ModelSpec, range: [number, number], scaling: { scale: number; offset: number }, rng: Rng): Promise<void> {
+    const n = Math.min(REAL_GRID_COUNT, ds.count);
+    const idx = permutation(ds.count, new Rng(rng.getState() ^ 0x5bd1e995)).slice(0, n);
+    const raw = new Float32Array(n * spec.imageSize * spec.imageSize * spec.channels);
+    await ds.read(idx, raw);
+    for (let i = 0; i < raw.length; i++) raw[i] = raw[i] * scaling.scale + scaling.offset;
+    writePng(path.join(this.dir, 'samples', 'real.png'), tileGrid(raw, n, spec.imageSize, spec.channels, range));
+  }
+
+  close(reason: EndReason): void {
+    if (this.fd !== undefined) {
+      fs.closeSync(this.fd);
+      this.fd = undefined;
+      this.runJson.status = reason;
+      this.runJson.endedAt = new Date().toISOString();
+      this.writeRunJson();
+    }
+  }
+
+  private writeRunJson(): void {
+    const file = path.join(this.dir, 'run.json');
+    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.runJson, null, 2));
+    fs.renameSync(`${file}.tmp`, file);
+  }
+}
+
+/** For --resume without a run folder: the most recently active run under output.dir that has a checkpoint. */
+function newestRunWithCheckpoint(outputDir: string): string | undefined {
+  if (!fs.existsSync(outputDir)) return undefined;
+  let best: { dir: string; mtime: number } | undefined;
+  for (const name of fs.readdirSync(outputDir)) {
+    const dir = path.join(outputDir, name);
+    const ckpt = latestCheckpoint(dir);
+    if (!ckpt) continue;
+    const mtime = fs.statSync(ckpt).mtimeMs;
+    if (!best || mtime > best.mtime) best = { dir, mtime };
+  }
+  return best?.dir;
+}
+
+function newRunId(configFile?: string): string {
+  const stamp = new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
+  return name ? `${name}-${stamp}` : stamp;
+}
