@@ -59,7 +59,7 @@ export class LiveChart {
       width: Math.max(200, container.clientWidth),
       height: HEIGHT,
       scales: { x: { time: false }, y: spec.yRange ? { range: spec.yRange } : { auto: true } },
-      axes: [{ ...axis, label: 'step' }, { ...axis, label: spec.yLabel, size: 56 }],
+      axes: [{ ...axis }, { ...axis, label: spec.yLabel, size: 56 }],
       cursor: { drag: { x: true, y: false } },
       legend: { live: true },
       series: [

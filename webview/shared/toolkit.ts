@@ -5,12 +5,15 @@
  * @vscode-elements/elements (Lit). We use the toolkit because the product asked for it; keeping it behind this
  * one file means a switch touches the element names registered here and nothing else.
  *
- * Components used by the views: vscode-button, vscode-badge, vscode-divider, vscode-progress-ring,
- * vscode-dropdown + vscode-option, vscode-panels (+ panel-tab, panel-view).
+ * Components used by the views: vscode-button, vscode-divider, vscode-progress-ring, vscode-dropdown +
+ * vscode-option, vscode-panels (+ panel-tab, panel-view).
+ *
+ * Not vscode-badge: its template binds a `style="…"` attribute, which the views' CSP blocks (style-src-attr,
+ * no 'unsafe-inline'), so `badge()` below draws the same look with the --vscode-badge-* colours in our CSS.
+ * The toolkit's own dynamic styles get the page's nonce from <meta property="csp-nonce"> (see html.ts).
  */
 import {
   provideVSCodeDesignSystem,
-  vsCodeBadge,
   vsCodeButton,
   vsCodeDivider,
   vsCodeDropdown,
@@ -27,7 +30,6 @@ export function registerToolkit(): void {
   if (registered) return;
   registered = true;
   provideVSCodeDesignSystem().register(
-    vsCodeBadge(),
     vsCodeButton(),
     vsCodeDivider(),
     vsCodeDropdown(),
@@ -50,7 +52,8 @@ export function button(label: string, opts: { appearance?: 'primary' | 'secondar
 }
 
 export function badge(text: string): HTMLElement {
-  const b = document.createElement('vscode-badge');
+  const b = document.createElement('span');
+  b.className = 'badge';
   b.textContent = text;
   return b;
 }

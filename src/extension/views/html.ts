@@ -5,8 +5,9 @@
  * styles from the extension's bundle (uPlot's CSS and ours, emitted as dist/webview/<name>.css) plus nonce'd
  * ones; images from the webview resource origin (the run folder's PNGs) and data:/blob: URLs; fonts from the
  * bundle. No 'unsafe-inline': uPlot sizes and positions its elements through the CSSOM (`el.style.width = …`),
- * which CSP does not govern, and the toolkit's components style their shadow roots with constructable
- * stylesheets (adoptedStyleSheets), which CSP does not govern either. test/webview/ loads the pages under this
+ * which CSP does not govern; the toolkit's components style their shadow roots with constructable
+ * stylesheets (adoptedStyleSheets), which CSP does not govern either, and the one <style> element the toolkit
+ * adds (a :focus-visible probe) takes the nonce from <meta property="csp-nonce">, FAST's documented hook. test/webview/ loads the pages under this
  * very policy and fails on any securitypolicyviolation event, so a dependency that starts needing more is caught.
  *
  * Imports only types from vscode, so the webview tests can render the same HTML outside VS Code.
@@ -54,6 +55,7 @@ export function renderWebviewHtml(opts: WebviewHtmlOptions): string {
   <meta charset="UTF-8">
   <meta http-equiv="Content-Security-Policy" content="${escapeAttr(csp)}">
   <meta name="viewport" content="width=device-width, initial-scale=1.0">
+  <meta property="csp-nonce" content="${nonce}">
 ${styles}
   <title>${escapeAttr(opts.title)}</title>
 </head>

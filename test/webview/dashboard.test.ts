@@ -1,0 +1,157 @@
+/**
+ * The dashboard bundle in headless Chromium, fed a run folder the way the extension host feeds it
+ * (readRunFolder for a restored dashboard, liveEventMessages for a live one).
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { PNG } from 'pngjs';
+import type { Browser } from 'playwright-core';
+import type { HostToWebview, RunSummary } from '../../src/protocol';
+import type { TrainEvent } from '../../src/runtime/events';
+import { readRunFolder } from '../../src/extension/views/runFolder';
+import { liveEventMessages } from '../../src/extension/views/messages';
+import { ARTIFACTS, fixtureRunDir, launch, openWebview, toUri, waitFor, type Harness } from './harness';
+
+const { dir: RUN_DIR } = fixtureRunDir();
+
+function allEvents(): TrainEvent[] {
+  return fs.readFileSync(path.join(RUN_DIR, 'metrics.jsonl'), 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TrainEvent);
+}
+
+/** What the host sends a restored dashboard: the run read back from its folder, grids as URIs. */
+async function restoredInit(): Promise<HostToWebview> {
+  const folder = await readRunFolder(RUN_DIR);
+  const run: RunSummary = { ...folder.summary, grids: folder.summary.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
+  return { type: 'init', run, history: folder.history, problems: folder.problems };
+}
+
+/** The PNG of a samples event decoded to pixels, as the live trainer hands them over (GridImage). */
+function withPixels(e: TrainEvent): TrainEvent {
+  if (e.event !== 'samples' || !fs.existsSync(e.file)) return e;
+  const png = PNG.sync.read(fs.readFileSync(e.file));
+  const rgb = new Uint8Array(png.width * png.height * 3);
+  for (let i = 0; i < png.width * png.height; i++) rgb.set(png.data.subarray(4 * i, 4 * i + 3), 3 * i);
+  return { ...e, grid: { width: png.width, height: png.height, channels: 3, data: rgb } };
+}
+
+async function nonBlankPixels(h: Harness): Promise<number> {
+  return h.page.evaluate(() => {
+    const c = document.querySelector<HTMLCanvasElement>('[data-testid="sample-grid"]')!;
+    if (c.width < 2) return 0;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 0; i < d.length; i += 4) if (d[i + 3] > 0 && (d[i] > 16 || d[i + 1] > 16 || d[i + 2] > 16)) n++;
+    return n;
+  });
+}
+
+const counts = (h: Harness) => h.page.evaluate(() => (window as unknown as { __dcgan: { chartPointCounts(): Record<string, number> } }).__dcgan.chartPointCounts());
+
+describe('dashboard webview', () => {
+  let browser: Browser;
+  before(async () => {
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await launch();
+  });
+  after(async () => { await browser?.close(); });
+
+  it('restores a run from its folder: charts hold its points, the grid is drawn, no CSP violation', async () => {
+    const h = await openWebview(browser, 'dashboard');
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const init = await restoredInit();
+    await h.send([init]);
+    const history = (init as Extract<HostToWebview, { type: 'init' }>).history;
+    const stepCount = history.filter((e) => e.event === 'step').length;
+    assert.ok(stepCount > 0, 'the fixture has step events');
+    const c = await waitFor(() => counts(h), (c) => c.losses > 0, 'chart points');
+    // Every chart holds the run's steps (at most two x positions per bucket, and never more than the budget).
+    assert.ok(c.losses >= Math.min(stepCount, 500) && c.losses <= 2000, `losses chart holds ${c.losses} points for ${stepCount} steps`);
+    assert.equal(c.d, c.losses);
+    assert.equal(c.ms, c.losses);
+    const drawn = await waitFor(() => nonBlankPixels(h), (n) => n > 100, 'a drawn sample grid');
+    assert.ok(drawn > 100, `grid canvas has ${drawn} non-blank pixels`);
+    const backend = await h.page.textContent('[data-testid="backend"]');
+    assert.match(backend ?? '', /wasm|tensorflow|cpu/);
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-restored.png'), fullPage: true });
+    assert.deepEqual(h.cspViolations, [], 'the page runs under the extension\'s CSP without violations');
+    assert.deepEqual(h.pageErrors, []);
+    await h.page.close();
+  });
+
+  it('follows a live run: every streamed step reaches the charts and each grid arrives as pixels', async () => {
+    const h = await openWebview(browser, 'dashboard');
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const events = allEvents();
+    const start = events.find((e) => e.event === 'start');
+    assert.ok(start && start.event === 'start');
+    const run: RunSummary = { runId: start.runId, runDir: RUN_DIR, configFile: start.configFile, status: 'running', live: true, grids: [] };
+    await h.send([{ type: 'init', run, history: [], problems: [] }]);
+    // Mid-run: stream the first 60% and stop there, as a dashboard sees a run still training.
+    const cut = Math.floor(events.length * 0.6);
+    const midRun = events.slice(0, cut).filter((e) => e.event !== 'end');
+    const messages = midRun.flatMap((e) => liveEventMessages(run.runId, withPixels(e)));
+    for (let i = 0; i < messages.length; i += 200) await h.send(messages.slice(i, i + 200));
+    const steps = midRun.filter((e) => e.event === 'step').length;
+    const raw = await waitFor(() => h.page.evaluate(() => (window as unknown as { __dcgan: { rawStepCount(): number } }).__dcgan.rawStepCount()), (n) => n === steps, `${steps} raw steps`);
+    assert.equal(raw, steps);
+    const c = await waitFor(() => counts(h), (c) => c.losses > 0, 'chart points');
+    assert.ok(c.losses <= 2000 && c.losses >= Math.min(steps, 500), `${c.losses} chart points for ${steps} steps`);
+    const samples = midRun.filter((e) => e.event === 'samples');
+    if (samples.length > 0) {
+      const last = samples[samples.length - 1].step;
+      await waitFor(() => h.page.evaluate(() => (window as unknown as { __dcgan: { shownGridStep(): number | undefined } }).__dcgan.shownGridStep()), (s) => s === last, `the grid of step ${last}`);
+      assert.ok((await nonBlankPixels(h)) > 100, 'the live grid is drawn from pixels');
+    }
+    const status = await h.page.textContent('[data-testid="status"]');
+    assert.match(status ?? '', /it\/s · ETA/);
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-mid-run.png'), fullPage: true });
+    assert.deepEqual(h.cspViolations, []);
+    assert.deepEqual(h.pageErrors, []);
+    await h.page.close();
+  });
+});
+
+describe('dashboard controls', () => {
+  let browser: Browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  it('a remedy button posts applyFix with its code and fix; Stop posts stop; the grid slider state survives a reload', async () => {
+    const h = await openWebview(browser, 'dashboard');
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const init = (await restoredInit()) as Extract<HostToWebview, { type: 'init' }>;
+    // A live run, so that Stop is enabled.
+    await h.send([{ ...init, run: { ...init.run, status: 'running', live: true, configFile: init.run.configFile ?? path.join(RUN_DIR, 'dcgan.json') }, history: init.history.filter((e) => e.event !== 'end') }]);
+    const alert = init.history.find((e) => e.event === 'problem' && e.code.startsWith('health/') && (e.fixes?.length ?? 0) > 0);
+    assert.ok(alert && alert.event === 'problem', 'the fixture has a health alert with a remedy');
+    const fix = alert.fixes![0];
+    await h.page.click(`[data-testid="alerts"] [data-code="${alert.code}"] .fix-button[data-fix="${fix.title.replace(/"/g, '\\"')}"]`);
+    const applied = await waitFor(h.posted, (p) => p.some((m) => m.type === 'applyFix'), 'an applyFix message');
+    const msg = applied.find((m) => m.type === 'applyFix')!;
+    assert.equal(msg.code, alert.code);
+    assert.deepEqual(msg.fix, fix);
+    assert.equal(msg.runId, init.run.runId);
+    assert.equal(typeof msg.configFile, 'string');
+
+    await h.page.click('[data-testid="stop-button"]');
+    const stopped = await waitFor(h.posted, (p) => p.some((m) => m.type === 'stop'), 'a stop message');
+    assert.deepEqual(stopped.find((m) => m.type === 'stop'), { type: 'stop', runId: init.run.runId });
+
+    // Move the grid slider to the first grid: the page saves it, and a reloaded page shows that grid again.
+    const steps = await h.page.evaluate('window.__dcgan.gridSteps()') as number[];
+    assert.ok(steps.length >= 2, 'the fixture has at least two grids');
+    await h.page.locator('[data-testid="grid-slider"]').fill('0');
+    const saved = await waitFor(h.savedState, (s) => (s as { gridStep?: number } | undefined)?.gridStep === steps[0], 'the saved grid step');
+    await h.page.close();
+
+    const again = await openWebview(browser, 'dashboard', { state: saved });
+    await waitFor(again.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message after reload');
+    await again.send([init]);
+    await waitFor(() => again.page.evaluate('window.__dcgan.shownGridStep()'), (s) => s === steps[0], `the restored grid of step ${steps[0]}`);
+    assert.equal(await again.page.inputValue('[data-testid="grid-slider"]'), '0');
+    assert.deepEqual(again.cspViolations, []);
+    await again.page.close();
+  });
+});

@@ -1,0 +1,60 @@
+/** The "Samples" side view bundle in headless Chromium, fed the runs the way SamplesViewProvider sends them. */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import type { Browser } from 'playwright-core';
+import type { RunSummary } from '../../src/protocol';
+import { realBatchFile, summarizeRunFolder } from '../../src/extension/views/runFolder';
+import { ARTIFACTS, fixtureRunDir, launch, openWebview, toUri, waitFor } from './harness';
+
+const { dir: RUN_DIR } = fixtureRunDir();
+
+describe('samples side view', () => {
+  let browser: Browser;
+  before(async () => { browser = await launch(); });
+  after(async () => { await browser?.close(); });
+
+  it('lists the run with its grids over time, enlarges one on click, compares two steps, shows real beside fake', async () => {
+    const h = await openWebview(browser, 'samples', { width: 380, height: 820 });
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const s = summarizeRunFolder(RUN_DIR);
+    const run: RunSummary = { ...s, grids: s.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
+    assert.ok((run.grids?.length ?? 0) >= 2, 'the fixture has grids');
+    await h.send([{ type: 'runs', runs: [run] }]);
+    await h.page.waitForSelector('[data-testid="thumb"]');
+    const thumbs = await h.page.locator('[data-testid="thumb"]').count();
+    assert.equal(thumbs, Math.min(24, run.grids!.length));
+    // Images really load (naturalWidth > 0) from the run folder under the CSP.
+    await h.page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid="thumb-img"]')].every((i) => i.complete && i.naturalWidth > 0));
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-over-time.png'), fullPage: true });
+
+    await h.page.locator('[data-testid="thumb"]').first().click();
+    assert.equal(await h.page.isVisible('[data-testid="enlarged"]'), true);
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-enlarged.png') });
+    await h.page.click('[data-testid="enlarged"]');
+    assert.equal(await h.page.isVisible('[data-testid="enlarged"]'), false);
+
+    await h.page.click('#tab-compare');
+    const a = await h.page.getAttribute('[data-testid="compare-a"]', 'data-step');
+    const b = await h.page.getAttribute('[data-testid="compare-b"]', 'data-step');
+    assert.equal(Number(a), run.grids![0].step);
+    assert.equal(Number(b), run.grids![run.grids!.length - 1].step);
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-compare.png'), fullPage: true });
+
+    const asked = await waitFor(h.posted, (p) => p.some((m) => m.type === 'requestRealBatch'), 'a requestRealBatch message');
+    assert.deepEqual(asked.find((m) => m.type === 'requestRealBatch'), { type: 'requestRealBatch', runId: run.runId });
+    const real = realBatchFile(RUN_DIR);
+    await h.send([{ type: 'realBatch', runId: run.runId, ...(real ? { image: { kind: 'uri' as const, uri: toUri(real), file: real } } : { note: 'no samples/real.png' }) }]);
+    await h.page.click('#tab-real');
+    if (real) await h.page.waitForSelector('[data-testid="real-batch"]');
+    else await h.page.waitForSelector('[data-testid="real-note"]');
+    await h.page.waitForSelector('[data-testid="fake-batch"]');
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-real-vs-fake.png'), fullPage: true });
+
+    await h.page.click('[data-testid="open-dashboard"]');
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'openDashboard' && m.runId === run.runId), 'an openDashboard message');
+    assert.deepEqual(h.cspViolations, []);
+    assert.deepEqual(h.pageErrors, []);
+    await h.page.close();
+  });
+});
