@@ -18,9 +18,9 @@ function isConfigPath(abs: string): boolean {
 }
 
 /** The --json "dataset" object: the statistics first-class, with the source and the scaling beside them. */
-export function datasetJson(check: DataCheck): Record<string, unknown> | null {
-  if (!check.dataset && !check.stats) return null;
-  return { ...(check.dataset ?? {}), ...(check.stats ?? {}), ...(check.scaling ? { scaling: check.scaling } : {}) };
+export function datasetJson(check: DataCheck, source: string): Record<string, unknown> | null {
+  if (!check.stats) return null;
+  return { source, ...check.stats, ...(check.scaling ? { scaling: check.scaling } : {}) };
 }
 
 export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
@@ -54,7 +54,7 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
 
   const problems = [...configProblems, ...check.problems];
   if (json) {
-    writeJson(io, { dataset: datasetJson(check), problems });
+    writeJson(io, { dataset: datasetJson(check, source), problems });
   } else {
     io.out.write(describeDataCheck(io.out, check, activation, source));
     for (const p of problems) io.out.write(formatProblemBlock(io.out, p));

@@ -9,7 +9,7 @@ import type { DcganConfig } from '../runtime/config/types';
 import { hasErrors, type Problem } from '../runtime/problem';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { selectBackend } from '../runtime/backend/select';
-import { checkConfigData } from '../runtime/data/lint';
+import { checkConfigData, type DataCheck } from '../runtime/data/lint';
 import { train } from '../runtime/train/trainer';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson, writeProblemJson } from './io';
@@ -110,33 +110,33 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     say(`Backend: ${bold(io.out, backend.info.name)}${backend.info.gpu ? ' (GPU)' : ''}${backend.info.threads ? `, ${backend.info.threads} thread${backend.info.threads > 1 ? 's' : ''}` : ''}: ${backend.info.reason}`);
 
     // Check the data before step 1: a [0,255]-into-tanh dataset fails silently for hundreds of steps otherwise.
-    const check = await checkConfigData(config, loaded.baseDir, loaded.configFile, { signal: stop.signal });
-    if (!json) io.out.write(describeDataCheck(io.out, check, config.model.outputActivation, resolveDataPath(config, loaded.baseDir)));
-    const dataErrors = hasErrors(check.problems);
-    if (json) for (const p of check.problems) writeProblemJson(io, p);
-    else for (const p of check.problems) io.out.write(formatProblemBlock(io.out, p));
-    if (dataErrors && !args.flags.force) {
-      const message = 'The dataset check found errors, so training would not learn. Fix them (see the fixes above), or pass --force to train anyway and watch the failure happen.';
-      if (json) writeJson(io, { event: 'end', reason: 'error', step: 0, message });
-      else io.err.write(`${red(io.err, 'Not training')}: ${message}\n`);
-      return 2;
-    }
-    if (dataErrors) say(yellow(io.out, 'Training anyway (--force), despite the errors above.'));
-    if (stop.signal.aborted) {
+    // The check stays open and is handed to the trainer, which reuses the dataset and emits its problems
+    // (so --json shows them as problem events) and refuses errors unless --force.
+    let check: DataCheck;
+    try {
+      check = await checkConfigData(config, loaded.baseDir, loaded.configFile, { signal: stop.signal, keepOpen: true });
+    } catch (err) {
+      if (!stop.signal.aborted) throw err;
       if (json) writeJson(io, { event: 'end', reason: 'stopped', step: 0 });
-      else say('Stopped before training started.');
+      else say('Stopped while checking the data; nothing was trained.');
       return 0;
     }
+    if (!json) io.out.write(describeDataCheck(io.out, check, config.model.outputActivation, resolveDataPath(config, loaded.baseDir)));
+    const dataErrors = hasErrors(check.problems);
+    if (dataErrors && args.flags.force) say(yellow(io.out, 'Training anyway (--force), despite the dataset errors below.'));
 
     let steps = config.training.steps;
     let samplesAnnounced = false;
+    let started = false;
     const onEvent = (e: TrainEvent) => {
+      if (e.event === 'start') started = true;
       if (json) {
         writeJson(io, eventJson(e));
         return;
       }
       switch (e.event) {
         case 'start':
+          started = true;
           steps = e.steps;
           io.out.write(`Run: ${e.outputDir}\n`);
           io.out.write(`Training ${e.step > 0 ? `from step ${e.step} ` : ''}to step ${e.steps}: batch ${e.batchSize}, ${e.imageSize}×${e.imageSize}×${e.channels}, seed ${e.seed}.${io.out.isTTY ? ' Ctrl-C stops and saves a checkpoint.' : ''}\n`);
@@ -171,10 +171,15 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     };
     const emit = (text: string) => (progress ? progress.print(text) : io.out.write(text.endsWith('\n') ? text : text + '\n'));
 
-    const end = await train({ config, baseDir: loaded.baseDir, configFile: loaded.configFile, backend, resume: Boolean(args.flags.resume), runDir, signal: stop.signal, onEvent });
+    const end = await train({
+      config, baseDir: loaded.baseDir, configFile: loaded.configFile, backend, resume: Boolean(args.flags.resume), runDir,
+      signal: stop.signal, onEvent, force: Boolean(args.flags.force), dataCheck: check,
+    });
     progress?.finish();
-    if (!json) io.out.write(describeEnd(io, end));
-    return end.reason === 'completed' || end.reason === 'stopped' ? 0 : 1;
+    if (!json) io.out.write(describeEnd(io, end, started));
+    if (end.reason === 'completed' || end.reason === 'stopped') return 0;
+    // An error before the start event means training never began (dataset errors, unusable data): "could not run".
+    return started ? 1 : 2;
   } finally {
     process.off('SIGINT', onSigint);
   }
@@ -200,14 +205,15 @@ function reportProblems(io: Io, json: boolean, problems: Problem[]): void {
 }
 
 
-function describeEnd(io: Io, end: EndEvent): string {
+function describeEnd(io: Io, end: EndEvent, started: boolean): string {
   const lines: string[] = [];
   const how =
-    end.reason === 'completed' ? green(io.out, 'Completed')
+    !started && end.reason === 'error' ? red(io.out, 'Not started')
+    : end.reason === 'completed' ? green(io.out, 'Completed')
     : end.reason === 'stopped' ? yellow(io.out, 'Stopped')
     : end.reason === 'non-finite' ? red(io.out, 'Stopped: losses or weights became NaN/Inf')
     : red(io.out, 'Failed');
-  lines.push(`${how} at step ${end.step}${end.message ? `: ${end.message}` : '.'}`);
+  lines.push(`${how}${started ? ` at step ${end.step}` : ''}${end.message ? `: ${end.message}` : '.'}`);
   if (end.checkpoint) lines.push(`Last checkpoint: ${end.checkpoint}`);
   if (end.checkpoint) lines.push(dim(io.out, `Continue with --resume, or draw samples: dcgan-studio sample --checkpoint ${end.checkpoint}`));
   return lines.join('\n') + '\n';
