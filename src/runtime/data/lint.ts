@@ -154,8 +154,7 @@ function lintRange(stats: DatasetStats, scaling: Scaling, opts: LintOptions, wha
     }];
   }
 
-  const fromObserved = scaling.mode === 'auto' && scaling.from !== null && scaling.from[0] === min && scaling.from[1] === max;
-  if (fromObserved) {
+  if (scaling.mode === 'auto' && scaling.observed) {
     const standardized = Math.abs(stats.mean) < 0.5 && Math.abs(stats.std - 1) < 0.5;
     const fix = enclosing(min, max);
     return [{

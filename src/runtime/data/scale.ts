@@ -16,6 +16,8 @@ export interface Scaling {
   description: string;
   /** Which form of data.scale produced it. */
   mode: 'auto' | 'none' | 'from';
+  /** "auto" took the range from this dataset's observed min and max (no dtype or nominal range fitted). */
+  observed?: boolean;
 }
 
 /** Nominal ranges that float image data is usually stored in; "auto" snaps to one of these when it fits. */
@@ -56,5 +58,5 @@ export function resolveScaling(scale: DataScale, stats: Pick<DatasetStats, 'dtyp
     if (nominal) return { ...linear(nominal, out), from: nominal, description: `${dtype} data in [${nominal[0]}, ${nominal[1]}] mapped onto ${outText}`, mode: 'auto' };
   }
   if (min === max) return { scale: 1, offset: (out[0] + out[1]) / 2 - min, from: null, description: `every value is ${fmt(min)}; centred in ${outText}`, mode: 'auto' };
-  return { ...linear([min, max], out), from: [min, max], description: `${dtype} data mapped from its observed range [${fmt(min)}, ${fmt(max)}] onto ${outText}`, mode: 'auto' };
+  return { ...linear([min, max], out), from: [min, max], description: `${dtype} data mapped from its observed range [${fmt(min)}, ${fmt(max)}] onto ${outText}`, mode: 'auto', observed: true };
 }
