@@ -75,10 +75,19 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     for (const t of ts) out.push(await add(t.name, t.tensor));
     return out;
   };
+  // getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to dispose.
+  const addOptimizer = async (opt: tfc.Optimizer) => {
+    const weights = await opt.getWeights();
+    try {
+      return await addAll(weights);
+    } finally {
+      for (const w of weights) if (w.name === 'iter') w.tensor.dispose();
+    }
+  };
   const generator = await addAll(s.generator.map((v) => ({ name: v.name, tensor: v })));
   const discriminator = await addAll(s.discriminator.map((v) => ({ name: v.name, tensor: v })));
-  const optimizerG = await addAll(await s.optimizerG.getWeights());
-  const optimizerD = await addAll(await s.optimizerD.getWeights());
+  const optimizerG = await addOptimizer(s.optimizerG);
+  const optimizerD = await addOptimizer(s.optimizerD);
   const fixedNoise = await add('fixedNoise', s.fixedNoise);
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
@@ -150,7 +159,10 @@ export function assignVariables(tf: TF, ckpt: LoadedCheckpoint, entries: TensorE
 
 export async function restoreOptimizer(tf: TF, ckpt: LoadedCheckpoint, entries: TensorEntry[], optimizer: tfc.Optimizer): Promise<void> {
   if (entries.length === 0) return;
-  await optimizer.setWeights(entries.map((e) => ({ name: e.name, tensor: tf.tensor(tensorData(ckpt, e), e.shape) })));
+  const values = entries.map((e) => ({ name: e.name, tensor: tf.tensor(tensorData(ckpt, e), e.shape) }));
+  // setWeights copies the values into new variables; the loaded tensors are ours to dispose.
+  await optimizer.setWeights(values);
+  values.forEach((v) => v.tensor.dispose());
 }
 
 /** Newest complete checkpoint under `<runDir>/checkpoints`, if any. */
