@@ -72,7 +72,7 @@ async function main(): Promise<void> {
   const digitsFile = path.join(out, 'digits.bin');
   fs.writeFileSync(digitsFile, Buffer.from(digits.images.buffer, digits.images.byteOffset, digits.images.byteLength));
 
-  const tsSpeed = runJson(process.execPath, ['--import', 'tsx', 'bench/tfjs-side.ts', 'speed', '--steps', String(speedSteps), '--out', path.join(out, 'tfjs-speed')], 'tfjs speed');
+  const tsSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--steps', String(speedSteps), '--out', path.join(out, 'tfjs-speed')], 'tfjs speed');
   const config = tsSpeed.config as DcganConfig;
   const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', digitsFile, '--steps', String(speedSteps), ...peerArgs(config)], 'pytorch speed');
   const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed: { tfjs: tsSpeed, pytorch: pySpeed } };
@@ -87,7 +87,7 @@ async function main(): Promise<void> {
   ]));
 
   if (quality) {
-    const tsQ = runJson(process.execPath, ['--import', 'tsx', 'bench/tfjs-side.ts', 'quality', '--seconds', String(seconds), '--out', path.join(out, 'tfjs-quality')], 'tfjs quality');
+    const tsQ = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'quality', '--seconds', String(seconds), '--out', path.join(out, 'tfjs-quality')], 'tfjs quality');
     const samplesFile = path.join(out, 'pytorch-samples.bin');
     const pyQ = runJson(python, ['bench/torch_dcgan.py', '--mode', 'quality', '--data', digitsFile, '--seconds', String(seconds), '--samples', samplesFile, '--count', '1000', ...peerArgs(config)], 'pytorch quality');
     await tf.setBackend('cpu');

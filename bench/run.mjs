@@ -7,5 +7,13 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+// The tfjs side is bundled like dist/cli.js (same esbuild settings), because the wasm backend's pthread shim
+// only works in the bundle; under tsx its worker fails to start.
+const esbuild = await import('esbuild');
+await esbuild.build({
+  entryPoints: [path.join(root, 'bench/tfjs-side.ts')], outfile: path.join(root, '.bench/tfjs-side.cjs'),
+  bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'],
+  external: ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'], logLevel: 'warning', sourcemap: 'linked',
+});
 const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'bench/harness.ts'), ...process.argv.slice(2)], { cwd: root, stdio: 'inherit' });
 process.exit(r.status ?? 1);

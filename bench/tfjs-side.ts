@@ -1,7 +1,8 @@
 /**
- * The DCGAN Studio side of the benches, run in its own process (so its peak RSS is its own) by bench/harness.ts:
- *   node --import tsx bench/tfjs-side.ts speed   --steps N --warmup W --out DIR
- *   node --import tsx bench/tfjs-side.ts quality --seconds T --out DIR
+ * The DCGAN Studio side of the benches, bundled by bench/run.mjs to .bench/tfjs-side.cjs and run in its own
+ * process (so its peak RSS is its own) by bench/harness.ts:
+ *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR
+ *   node .bench/tfjs-side.cjs quality --seconds T --out DIR
  * Trains builtin:mnist with the default config through the trainer API and prints one JSON object.
  */
 import * as fs from 'node:fs';
