@@ -217,6 +217,33 @@ export class ImageFolderDataset implements Dataset {
   async close(): Promise<void> {}
 }
 
+/**
+ * Whether the folder holds colour. Headers only say how a file is stored: a JPEG of a grayscale picture is
+ * usually YCbCr, so files that claim colour are decoded (a sample of them) to see whether R, G and B differ.
+ */
+function hasColour(entries: ImageEntry[], signal?: AbortSignal): boolean {
+  const claims = entries.filter((e) => e.color);
+  const step = Math.max(1, Math.floor(claims.length / 32));
+  for (let i = 0; i < claims.length; i += step) {
+    throwIfAborted(signal);
+    let img: ReturnType<typeof decodeRgba>;
+    try {
+      img = decodeRgba(claims[i].file);
+    } catch {
+      continue;
+    }
+    const pixels = img.width * img.height;
+    let coloured = 0;
+    for (let p = 0; p < pixels * 4; p += 4) {
+      const d = Math.max(Math.abs(img.data[p] - img.data[p + 1]), Math.abs(img.data[p + 1] - img.data[p + 2]));
+      // Compression leaves a few levels of chroma noise on gray pictures; real colour differs by far more.
+      if (d > 16) coloured++;
+    }
+    if (coloured > pixels * 0.005) return true;
+  }
+  return false;
+}
+
 export async function openImageFolder(dir: string, options: OpenOptions = {}): Promise<ImageFolderDataset> {
   const files = listImageFiles(dir);
   const problems: Problem[] = [];
@@ -252,7 +279,7 @@ export async function openImageFolder(dir: string, options: OpenOptions = {}): P
   }
   const common = [...sizes.values()].sort((a, b) => b.n - a.n)[0].first;
   const size = options.imageSize ?? naturalImageSize(Math.min(common.width, common.height));
-  const channels = options.channels ?? (entries.some((e) => e.color) ? 3 : 1);
+  const channels = options.channels ?? (hasColour(entries, options.signal) ? 3 : 1);
   if (sizes.size > 1) {
     const other = [...sizes.values()].find((s) => s.first !== common)!.first;
     problems.push({

@@ -215,9 +215,10 @@ export async function checkConfigData(config: DcganConfig, baseDir: string, conf
         imageSize: config.model.imageSize, file: dataPath, configFile, format: dataset.format,
       }),
     ];
-    // Sort errors first so the most important finding leads in terminals and lists.
+    // Errors first, and the range error first of all: it is the most likely reason training will fail.
     const rank = { error: 0, warning: 1, info: 2 } as const;
-    problems.sort((x, y) => rank[x.severity] - rank[y.severity]);
+    const lead = (p: Problem) => (p.code === 'data/out-of-range' ? 0 : 1);
+    problems.sort((x, y) => rank[x.severity] - rank[y.severity] || lead(x) - lead(y));
     if (!options.keepOpen) await dataset.close();
     return { dataset: options.keepOpen ? dataset : undefined, stats, scaling, problems };
   } catch (err) {
