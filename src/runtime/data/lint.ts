@@ -160,7 +160,7 @@ function lintRange(stats: DatasetStats, scaling: Scaling, opts: LintOptions, wha
     return [{
       code: 'data/odd-range', severity: 'warning', ...where,
       fixes: [scaleFix(`Set data.scale to {"from": [${fix.join(', ')}]}`, { from: fix }, true)],
-      message: `${what} holds ${stats.dtype} values in ${range(min, max)}, not an image range like [0, 1], [-1, 1] or [0, 255]${standardized ? `; it looks standardized (mean ${fmt(stats.mean)}, std ${fmt(stats.std)})` : ''}. "auto" maps this observed range onto ${outText}, so a few extreme values set the contrast. If you know the true range, set data.scale to {"from": [lo, hi]}; or save the images in [0, 1] or [0, 255].`,
+      message: `${what} holds ${stats.dtype} values in ${range(min, max)}, not an image range like [0, 1], [-1, 1] or [0, 255]${standardized ? `; it looks standardized (mean ${(Math.abs(stats.mean) < 0.005 ? 0 : stats.mean).toFixed(2)}, std ${stats.std.toFixed(2)})` : ''}. "auto" maps this observed range onto ${outText}, so a few extreme values set the contrast. If you know the true range, set data.scale to {"from": [lo, hi]}; or save the images in [0, 1] or [0, 255].`,
     }];
   }
   return [];
