@@ -1,0 +1,203 @@
+// The first five minutes of a new user, in a real VS Code (code-server) driven by headless Chromium:
+// the extension is installed, a workspace holds a tiny dcgan.json, the user presses F1, types "DCGAN: Train",
+// presses Enter, and the dashboard shows a loss chart and a drawn sample grid while the run goes on.
+//
+//   node --test test/ui/walkthrough.test.mjs        (after node scripts/build.mjs and scripts/install-code-server.sh)
+//
+// The extension is installed the way a VSIX lays it out: its folder copied into the extensions dir as
+// publisher.name-version (code-server's --install-extension does not take a folder). Screenshots of each step go
+// to .test-artifacts/ui/; look at them when a step fails. Each step is a subtest and needs the one before it, so
+// after a failure the rest are skipped rather than failing with confusing timeouts.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { findCodeServer, launchChromium, makeTmpRoot, root, startCodeServer, workbenchUrl } from '../host/code-server.mjs';
+
+const artifacts = path.join(root, '.test-artifacts/ui');
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const extensionId = `${manifest.publisher}.${manifest.name}`;
+// Seconds for the dashboard to show its first grid: a cold worker loads the wasm backend, then trains a tiny model.
+const TRAIN_TIMEOUT_MS = Number(process.env.DCGAN_UI_TRAIN_TIMEOUT_S ?? 240) * 1000;
+
+// Small enough to reach the first sample grid in seconds on 2 cores, big enough to be a real DCGAN run.
+const TINY_CONFIG = `// A tiny run for the UI walk-through: samples every 5 steps so that the dashboard has a grid quickly.
+{
+  "data": { "path": "builtin:mnist", "limit": 512 },
+  "model": { "latentDim": 16, "generatorFilters": 8, "discriminatorFilters": 8 },
+  "training": { "batchSize": 16, "steps": 400, "seed": 7 },
+  "output": { "dir": "runs", "sampleEvery": 5, "checkpointEvery": 1000, "sampleCount": 16 }
+}
+`;
+
+/** What a packaged extension contains; the allow-list mirrors what `vsce package` ships. */
+function installExtension(extensionsDir) {
+  const dest = path.join(extensionsDir, `${extensionId}-${manifest.version}`);
+  fs.mkdirSync(dest, { recursive: true });
+  for (const entry of fs.readdirSync(root)) {
+    const keep = entry === 'package.json' || entry === 'dist' || entry === 'media' || /^(README|LICENSE|CHANGELOG)/i.test(entry) || /^package\.nls.*\.json$/.test(entry);
+    if (keep) fs.cpSync(path.join(root, entry), path.join(dest, entry), { recursive: true });
+  }
+  return dest;
+}
+
+async function shoot(page, name) {
+  await page.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
+}
+
+/** The webview's content lives two iframes deep (VS Code's host frame, then #active-frame): search every frame. */
+async function findFrameWith(page, selector, timeoutMs) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    for (const frame of page.frames()) {
+      const handle = await frame.$(selector).catch(() => null);
+      if (handle) return frame;
+    }
+    await page.waitForTimeout(500);
+  }
+  return null;
+}
+
+/** True when the canvas has more than one distinct colour: something was drawn on it, not just cleared. */
+async function canvasInk(frame, selector) {
+  return frame.$eval(selector, (c) => {
+    const canvas = /** @type {HTMLCanvasElement} */ (c);
+    if (canvas.width < 2 || canvas.height < 2) return { width: canvas.width, height: canvas.height, distinct: 0 };
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    const seen = new Set();
+    for (let i = 0; i < data.length && seen.size < 64; i += 4 * 7) seen.add((data[i] << 24) | (data[i + 1] << 16) | (data[i + 2] << 8) | data[i + 3]);
+    return { width: canvas.width, height: canvas.height, distinct: seen.size };
+  });
+}
+
+/**
+ * How many pixels of the canvas are drawn in the colour of a CSS variable (the dashboard strokes Loss_D in
+ * --vscode-charts-blue). Axes and grid lines use other colours, so a count above a few dozen means a series line.
+ */
+async function pixelsInColour(frame, selector, cssVar, fallback) {
+  return frame.$eval(selector, (c, [name, fb]) => {
+    const canvas = /** @type {HTMLCanvasElement} */ (c);
+    const hex = getComputedStyle(document.body).getPropertyValue(name).trim() || fb;
+    const m = /^#([0-9a-f]{2})([0-9a-f]{2})([0-9a-f]{2})/i.exec(hex);
+    if (!m || canvas.width < 2) return { colour: hex, count: 0 };
+    const [r, g, b] = [m[1], m[2], m[3]].map((h) => parseInt(h, 16));
+    const data = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+    let count = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i + 3] > 200 && Math.abs(data[i] - r) < 24 && Math.abs(data[i + 1] - g) < 24 && Math.abs(data[i + 2] - b) < 24) count++;
+    }
+    return { colour: hex, count };
+  }, [cssVar, fallback]);
+}
+
+const codeServer = findCodeServer();
+
+describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServer ? false : 'code-server is not installed (bash scripts/install-code-server.sh)' }, () => {
+  let tmpRoot;
+  let server;
+  let browser;
+  let page;
+  let dashboard;
+  let broken = null;
+  const serverLog = [];
+
+  /** Runs one step; once a step has failed, the later ones are skipped with the reason. */
+  const step = (name, fn, timeout = 60_000) =>
+    it(name, { timeout }, async (t) => {
+      if (broken) return t.skip(`needs "${broken}"`);
+      try {
+        await fn();
+      } catch (err) {
+        broken = name;
+        await shoot(page, `failed-${name.replace(/\W+/g, '-')}`);
+        throw err;
+      }
+    });
+
+  before(async () => {
+    fs.rmSync(artifacts, { recursive: true, force: true });
+    fs.mkdirSync(artifacts, { recursive: true });
+    assert.ok(fs.existsSync(path.join(root, manifest.main)), `${manifest.main} is missing: run node scripts/build.mjs first`);
+    tmpRoot = makeTmpRoot('dcgan-ui-');
+    const extensionsDir = path.join(tmpRoot, 'extensions');
+    installExtension(extensionsDir);
+    const workspace = path.join(tmpRoot, 'my-gan');
+    fs.mkdirSync(workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'dcgan.json'), TINY_CONFIG);
+    server = await startCodeServer({ codeServer, tmpRoot, extensionsDir, onLog: (l) => serverLog.push(l) });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server.base, server.port, workspace));
+  });
+
+  after(async () => {
+    await browser?.close().catch(() => {});
+    await server?.stop();
+    fs.writeFileSync(path.join(artifacts, 'code-server.log'), serverLog.join('\n'));
+    if (tmpRoot && !process.env.DCGAN_KEEP_TMP) fs.rmSync(tmpRoot, { recursive: true, force: true });
+  });
+
+  step('the workbench opens the workspace', async () => {
+    await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
+    // The explorer lists the workspace's files once the remote file system is up.
+    await page.getByRole('treeitem', { name: 'dcgan.json' }).waitFor({ timeout: 60_000 });
+    await shoot(page, '01-workbench');
+  });
+
+  step('F1 finds "DCGAN: Train" in the command palette', async () => {
+    // The palette lists the commands known when it opens; the extension's contributions arrive a moment after the
+    // workbench paints. A user who sees no match closes the palette and tries again: so do we, a few times.
+    const topLabel = () => page.locator('.quick-input-list .monaco-list-row').first().getAttribute('aria-label', { timeout: 2000 }).catch(() => null);
+    let label = null;
+    for (let attempt = 0; attempt < 10 && !label?.startsWith('DCGAN: Train'); attempt++) {
+      if (attempt > 0) {
+        await page.keyboard.press('Escape');
+        await page.waitForTimeout(2000);
+      }
+      // A click gives the workbench keyboard focus, as the user's first click would.
+      await page.locator('.monaco-workbench .part.editor').click();
+      await page.keyboard.press('F1');
+      await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+      await page.keyboard.type('DCGAN: Train');
+      await page.waitForTimeout(500);
+      label = await topLabel();
+    }
+    await shoot(page, '02-palette');
+    assert.match(label ?? '', /^DCGAN: Train\b/, 'the top palette entry is not "DCGAN: Train": is the command contributed with category "DCGAN" and title "Train"?');
+  });
+
+  step('Enter starts training and the dashboard opens', async () => {
+    await page.keyboard.press('Enter');
+    dashboard = await findFrameWith(page, '[data-testid=chart-losses]', 60_000);
+    await shoot(page, '03-after-train');
+    assert.ok(dashboard, 'no webview with [data-testid=chart-losses] appeared within 60 s of running "DCGAN: Train"');
+  }, 90_000);
+
+  step('the loss chart draws the run', async () => {
+    const deadline = Date.now() + TRAIN_TIMEOUT_MS;
+    let lossD;
+    while (Date.now() < deadline) {
+      lossD = await pixelsInColour(dashboard, '[data-testid=chart-losses] canvas', '--vscode-charts-blue', '#3794ff').catch((e) => ({ error: e.message }));
+      if (lossD.count > 40) break;
+      await page.waitForTimeout(1000);
+    }
+    await shoot(page, '04-chart');
+    assert.ok(lossD?.count > 40, `no Loss_D line (the --vscode-charts-blue stroke) on the uPlot canvas in [data-testid=chart-losses]: ${JSON.stringify(lossD)}`);
+  }, TRAIN_TIMEOUT_MS + 10_000);
+
+  step('the sample grid is drawn from the run', async () => {
+    const deadline = Date.now() + TRAIN_TIMEOUT_MS;
+    let ink;
+    while (Date.now() < deadline) {
+      ink = await canvasInk(dashboard, '[data-testid=sample-grid]').catch((e) => ({ error: e.message }));
+      // data-step is set when a grid from the run has been drawn, so a placeholder drawing does not count.
+      ink.step = await dashboard.$eval('[data-testid=sample-grid]', (c) => c.getAttribute('data-step')).catch(() => null);
+      if (ink.distinct > 2 && ink.width > 16 && ink.step) break;
+      await page.waitForTimeout(1000);
+    }
+    await shoot(page, '05-dashboard');
+    const grid = await dashboard.$('[data-testid=sample-grid]');
+    await grid?.screenshot({ path: path.join(artifacts, '06-sample-grid.png') }).catch(() => {});
+    assert.ok(ink?.distinct > 2 && ink.width > 16 && ink.step, `[data-testid=sample-grid] shows no grid from the run: ${JSON.stringify(ink)}`);
+  }, TRAIN_TIMEOUT_MS + 10_000);
+});
