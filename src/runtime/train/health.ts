@@ -30,7 +30,7 @@ export interface HealthContext {
  * far off it is.
  */
 export interface HealthThresholds {
-  /** Steps averaged by the step detectors. 20 smooths minibatch noise while reacting well within 50 steps. */
+  /** Steps averaged by the step detectors. 10 smooths minibatch noise while reacting well within 50 steps. */
   windowSteps: number;
   /** Overpowering: window-mean Loss_D at or below this (plus the floor label smoothing imposes). 0.1 is 7% of the 1.39 balance point; a healthy DCGAN stays above ~0.3. */
   overpoweringLossD: number;
@@ -40,6 +40,13 @@ export interface HealthThresholds {
   overpoweringDReal: number;
   /** Overpowering: window-mean Loss_G at or above this. −ln 0.05 ≈ 3.0 is what D(G(z)) = 0.05 costs G (4.3× the ln2 balance point). */
   overpoweringLossG: number;
+  /**
+   * Overpowering, second signature: window-mean D(x) at or above this (minus labelSmoothing) whatever D(G(z)) does.
+   * Recorded on real data (test/fixtures/traces/fashion-uint8-scale-none.jsonl): with [0,255] fed to tanh, D(x)
+   * reaches 0.99 by step 40 while D(G(z)) stays at 0.5, so Loss_D sits at its fake-half ln2 and never "→ 0".
+   * A healthy DCGAN's D(x) averages 0.6–0.85.
+   */
+  overpoweringDRealSaturated: number;
   /** Vanishing gradient: window-mean ‖∇G‖ below this fraction of its early (first window) mean. */
   vanishingGradientRatio: number;
   /** Vanishing gradient: or below this absolute norm, whatever the early value. */
@@ -61,11 +68,12 @@ export interface HealthThresholds {
 }
 
 export const DEFAULT_HEALTH_THRESHOLDS: HealthThresholds = {
-  windowSteps: 20,
+  windowSteps: 10,
   overpoweringLossD: 0.1,
   overpoweringDFake: 0.05,
   overpoweringDReal: 0.9,
   overpoweringLossG: 3.0,
+  overpoweringDRealSaturated: 0.95,
   vanishingGradientRatio: 0.01,
   vanishingGradientAbsolute: 1e-6,
   modeCollapseRatio: 0.35,
@@ -213,12 +221,13 @@ export class HealthMonitor {
     const noise = this.ctx.config.training.labelNoise ?? 0;
     // Soft or noisy targets put a floor under Loss_D: with real target 1−s, the best D still pays H(1−s) on reals.
     const lossDFloor = entropy(1 - smoothing) + 2 * entropy(1 - noise);
-    return (
+    const classic =
       this.lossD.mean <= this.t.overpoweringLossD + lossDFloor &&
       this.dFake.mean <= this.t.overpoweringDFake &&
       this.dReal.mean >= this.t.overpoweringDReal - smoothing - noise &&
-      this.lossG.mean >= this.t.overpoweringLossG
-    );
+      this.lossG.mean >= this.t.overpoweringLossG;
+    const realSaturated = this.dReal.mean >= this.t.overpoweringDRealSaturated - smoothing - noise;
+    return classic || realSaturated;
   }
 
   /** Returns swing statistics when the smoothed Loss_G swings without a trend over the long window. */
