@@ -7,6 +7,7 @@ import { COMMANDS } from './commands';
 import { ConfigQuickFixes, applyFixToConfig } from './codeActions';
 import { Ctx } from './ctx';
 import { TrainingStatusBar } from './statusBar';
+import * as views from './views';
 import { registerViews } from './viewsWiring';
 
 /** What activate() returns: for other extensions and for the extension-host tests. */
@@ -14,6 +15,8 @@ export interface DcganApi {
   ctx: Ctx;
   applyFixToConfig: typeof applyFixToConfig;
   statusBar: TrainingStatusBar;
+  /** The views module as this extension loaded it (its panels are module state): e.g. views.DashboardPanel.forRun(runDir). */
+  views: typeof views;
 }
 
 let current: Ctx | undefined;
@@ -42,7 +45,7 @@ export function activate(context: vscode.ExtensionContext): DcganApi | undefined
     ctx.push(vscode.languages.registerCodeActionsProvider(configSelector, new ConfigQuickFixes(ctx.diagnostics), ConfigQuickFixes.metadata));
     const statusBar = ctx.push(new TrainingStatusBar(ctx));
     ctx.views = registerViews(ctx);
-    return { ctx, applyFixToConfig, statusBar };
+    return { ctx, applyFixToConfig, statusBar, views };
   } catch (err) {
     const e = err instanceof Error ? err : new Error(String(err));
     void vscode.window.showErrorMessage(`DCGAN Studio failed to start: ${e.message}. Reinstall the extension, or report it with the "DCGAN Studio" output.`);

@@ -204,6 +204,12 @@ describe('DCGAN Studio extension', function () {
       const tab = await waitFor('a dashboard webview tab', () => vscode.window.tabGroups.all.flatMap((g) => g.tabs)
         .find((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith('dcgan.dashboard')));
       assert.match(tab.label, new RegExp(trained.runId));
+      const panel = api.views.DashboardPanel.forRun(trained.runDir);
+      assert.ok(panel, 'the panel is bound to the run folder');
+      assert.equal(panel.runDir, trained.runDir);
+      // What the page drew (charts, grid) is checked by the views' own test hook when it exists.
+      const state = await vscode.commands.executeCommand<unknown>('dcgan._test.dashboardState', trained.runDir).then((s) => s, () => undefined);
+      if (state !== undefined) assert.ok(JSON.stringify(state).includes('"step"'), 'the dashboard received step metrics');
     });
 
     it('dcgan.generateSamples writes a PNG grid from the checkpoint', async function () {
