@@ -10,7 +10,6 @@
 // suite in code-server instead (run-code-server.mjs, part of `npm test`). Here we check that the download host
 // is reachable first, so that an offline run fails in a second with a clear message rather than after a timeout
 // deep inside the downloader.
-import * as dns from 'node:dns/promises';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -19,10 +18,13 @@ import { buildHostTests, root } from './build-tests.mjs';
 const DOWNLOAD_HOST = 'update.code.visualstudio.com';
 
 try {
-  await dns.lookup(DOWNLOAD_HOST);
+  // A real request, not only DNS: some sandboxes resolve names but drop the connection.
+  const res = await fetch(`https://${DOWNLOAD_HOST}/api/releases/stable`, { signal: AbortSignal.timeout(15_000) });
+  if (!res.ok) throw new Error(`HTTP ${res.status}`);
 } catch (err) {
+  const reason = err.cause?.code ?? err.code ?? err.message;
   console.error(
-    `Cannot reach ${DOWNLOAD_HOST} (${err.code ?? err.message}): @vscode/test-electron needs it to download VS Code.\n` +
+    `Cannot reach ${DOWNLOAD_HOST} (${reason}): @vscode/test-electron needs it to download VS Code.\n` +
       'Offline, run the same suite in code-server instead: bash scripts/install-code-server.sh && node test/host/run-code-server.mjs',
   );
   process.exit(2);
