@@ -5,8 +5,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../../src/runtime/config/load';
 import type { DcganConfig } from '../../src/runtime/config/types';
-import { openDataset } from '../../src/runtime/data/dataset';
-import { checkConfigData, checkDatasetPath } from '../../src/runtime/data/lint';
+import { openDataset, readScaled } from '../../src/runtime/data/dataset';
+import { checkConfigData, checkDatasetPath, datasetSummary } from '../../src/runtime/data/lint';
 import { resolveScaling } from '../../src/runtime/data/scale';
 import { computeStats } from '../../src/runtime/data/stats';
 import type { Problem } from '../../src/runtime/problem';
@@ -156,11 +156,12 @@ describe('checkConfigData (as configured)', () => {
     const r = await checkConfigData(c, dir, file, { keepOpen: true });
     assert.deepEqual(r.problems, []);
     assert.deepEqual([r.scaling!.scale, r.scaling!.offset], [1 / 127.5, -1]);
-    const out = new Float32Array(64 * 784);
-    await r.dataset!.read(Array.from({ length: 64 }, (_, i) => i), out);
-    const fed = out.map((v) => v * r.scaling!.scale + r.scaling!.offset);
+    const fed = new Float32Array(64 * 784);
+    await readScaled(r.dataset!, Array.from({ length: 64 }, (_, i) => i), fed, r.scaling!);
     assert.equal(Math.min(...fed), -1);
     assert.equal(Math.max(...fed), 1);
+    const summary = datasetSummary(r.dataset!, r.stats, r.scaling!);
+    assert.deepEqual([summary.count, summary.min, summary.max, summary.fedMin, summary.fedMax], [2000, 0, 255, -1, 1]);
     await r.dataset!.close();
   });
 

@@ -46,3 +46,15 @@ function looksLikeIdx(file: string): boolean {
   }
   return head[0] === 0 && head[1] === 0 && [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(head[2]) && head[3] >= 1 && head[3] <= 4;
 }
+
+/**
+ * Reads samples and applies the scaling in place: what the discriminator is fed (fed = raw * scale + offset).
+ * Conversion happens here, per batch, so the dataset itself stays in its compact storage dtype.
+ */
+export async function readScaled(ds: Dataset, indices: ArrayLike<number>, out: Float32Array, scaling: { scale: number; offset: number }): Promise<void> {
+  await ds.read(indices, out);
+  const { scale, offset } = scaling;
+  if (scale === 1 && offset === 0) return;
+  const n = indices.length * ds.height * ds.width * ds.channels;
+  for (let i = 0; i < n; i++) out[i] = out[i] * scale + offset;
+}

@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { defaultConfig, resolveDataPath } from '../config/load';
 import { outputRange, type DataScale, type DcganConfig } from '../config/types';
+import type { DatasetSummary } from '../events';
 import type { ConfigPath, Fix, Problem } from '../problem';
 import { openDataset } from './dataset';
 import { resolveScaling, type Scaling } from './scale';
@@ -232,4 +233,18 @@ export async function checkDatasetPath(datasetPath: string, options: CheckOption
   const config = defaultConfig();
   config.data = { ...config.data, path: datasetPath.startsWith('builtin:') ? datasetPath : path.resolve(datasetPath), scale: 'none' };
   return checkConfigData(config, process.cwd(), undefined, options);
+}
+
+/** The dataset as the start event and `lint --json` describe it: shape, raw range and the range as fed. */
+export function datasetSummary(ds: Pick<Dataset, 'source' | 'format' | 'dtype' | 'count' | 'height' | 'width' | 'channels'>, stats: DatasetStats | undefined, scaling: Pick<Scaling, 'scale' | 'offset'>): DatasetSummary {
+  const summary: DatasetSummary = {
+    source: ds.source, format: ds.format, dtype: ds.dtype, count: ds.count, height: ds.height, width: ds.width, channels: ds.channels,
+    scale: scaling.scale, offset: scaling.offset,
+  };
+  if (stats && Number.isFinite(stats.min) && Number.isFinite(stats.max)) {
+    const a = stats.min * scaling.scale + scaling.offset;
+    const b = stats.max * scaling.scale + scaling.offset;
+    Object.assign(summary, { min: stats.min, max: stats.max, fedMin: Math.min(a, b), fedMax: Math.max(a, b) });
+  }
+  return summary;
 }
