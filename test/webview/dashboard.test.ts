@@ -29,8 +29,11 @@ async function restoredInit(): Promise<HostToWebview> {
 
 /** The PNG of a samples event decoded to pixels, as the live trainer hands them over (GridImage). */
 function withPixels(e: TrainEvent): TrainEvent {
-  if (e.event !== 'samples' || !fs.existsSync(e.file)) return e;
-  const png = PNG.sync.read(fs.readFileSync(e.file));
+  if (e.event !== 'samples') return e;
+  // The recording's absolute paths point where it was made; its PNGs now live in the fixture folder.
+  const file = path.join(RUN_DIR, 'samples', path.basename(e.file));
+  if (!fs.existsSync(file)) return e;
+  const png = PNG.sync.read(fs.readFileSync(file));
   const rgb = new Uint8Array(png.width * png.height * 3);
   for (let i = 0; i < png.width * png.height; i++) rgb.set(png.data.subarray(4 * i, 4 * i + 3), 3 * i);
   return { ...e, grid: { width: png.width, height: png.height, channels: 3, data: rgb } };
@@ -123,9 +126,13 @@ describe('dashboard controls', () => {
     await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
     const init = (await restoredInit()) as Extract<HostToWebview, { type: 'init' }>;
     // A live run, so that Stop is enabled.
-    await h.send([{ ...init, run: { ...init.run, status: 'running', live: true, configFile: init.run.configFile ?? path.join(RUN_DIR, 'dcgan.json') }, history: init.history.filter((e) => e.event !== 'end') }]);
-    const alert = init.history.find((e) => e.event === 'problem' && e.code.startsWith('health/') && (e.fixes?.length ?? 0) > 0);
-    assert.ok(alert && alert.event === 'problem', 'the fixture has a health alert with a remedy');
+    // Problems found before step 1 (dataset lint) reach the dashboard in `init.problems`, as the host sends them.
+    const cliEvents = path.join(RUN_DIR, 'cli-events.jsonl');
+    const streamed = fs.existsSync(cliEvents) ? fs.readFileSync(cliEvents, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as TrainEvent) : init.history;
+    const alert = [...init.history, ...streamed].find((e) => e.event === 'problem' && /^(health|data)\//.test(e.code) && (e.fixes?.length ?? 0) > 0);
+    assert.ok(alert && alert.event === 'problem', 'the fixture has a health or data alert with a remedy');
+    const { event: _e, ...problem } = alert;
+    await h.send([{ ...init, run: { ...init.run, status: 'running', live: true, configFile: init.run.configFile ?? path.join(RUN_DIR, 'dcgan.json') }, history: init.history.filter((e) => e.event !== 'end'), problems: [problem] }]);
     const fix = alert.fixes![0];
     await h.page.click(`[data-testid="alerts"] [data-code="${alert.code}"] .fix-button[data-fix="${fix.title.replace(/"/g, '\\"')}"]`);
     const applied = await waitFor(h.posted, (p) => p.some((m) => m.type === 'applyFix'), 'an applyFix message');

@@ -64,8 +64,8 @@ export class LiveChart {
       legend: { live: true },
       series: [
         { label: 'step' },
-        ...spec.series.map((s, i) => ({ label: `${s.label} raw`, stroke: withAlpha(colors[i], 0.3), width: 1, spanGaps: false })),
-        ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, spanGaps: false })),
+        ...spec.series.map((s, i) => ({ label: `${s.label} raw`, stroke: withAlpha(colors[i], 0.3), width: 1, spanGaps: false, points: { show: false } })),
+        ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, spanGaps: false, points: { show: false } })),
       ],
       hooks: { draw: [(u) => this.drawMarkers(u)] },
     };
