@@ -184,6 +184,9 @@ async function trainOnData(
   const iteration = makeIteration(tf, G, D, optG, optD, config, spec, rng);
   try {
     while (step < t.steps) {
+      // Every await in a step resolves as a microtask, so without this the event loop never polls during
+      // training: SIGINT handlers (CLI Ctrl-C) and worker 'stop' messages would only run after the last step.
+      await new Promise<void>((resolve) => setImmediate(resolve));
       if (signal?.aborted) {
         await checkpoint();
         return end('stopped', 'Stopped by the user; the last checkpoint was saved.', lastCheckpoint);
