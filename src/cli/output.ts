@@ -151,14 +151,22 @@ export class Progress {
     const rate = this.rate();
     const eta = rate ? (this.steps - e.step) / rate : NaN;
     const pct = Math.min(1, e.step / this.steps);
-    const metrics = `${rate ? rate.toFixed(2) : '-'} it/s ETA ${duration(eta)} Loss_D ${num(e.lossD)} Loss_G ${num(e.lossG)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
-    const counter = `${String(e.step).padStart(String(this.steps).length)}/${this.steps}`;
-    const columns = this.out.columns ?? 100;
-    const barWidth = Math.max(0, Math.min(30, columns - counter.length - metrics.length - 10));
-    const filled = Math.round(pct * barWidth);
-    const bar = barWidth > 0 ? ` [${'='.repeat(filled)}${filled < barWidth ? '>' : ''}${' '.repeat(Math.max(0, barWidth - filled - 1))}]` : '';
-    let line = `${counter}${bar} ${String(Math.floor(pct * 100)).padStart(3)}% ${metrics}`;
-    if (line.length > columns - 1) line = line.slice(0, columns - 1);
+    const counter = `${String(e.step).padStart(String(this.steps).length)}/${this.steps} ${String(Math.floor(pct * 100)).padStart(3)}%`;
+    const speed = `${rate ? rate.toFixed(2) : '-'} it/s ETA ${duration(eta)}`;
+    const full = `Loss_D ${num(e.lossD)} Loss_G ${num(e.lossG)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
+    const compact = `D ${num(e.lossD, 3)} G ${num(e.lossG, 3)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
+    const columns = (this.out.columns ?? 100) - 1;
+    // Most informative first: a bar when there is room, then the metrics without it, then short labels.
+    const withBar = (metrics: string) => {
+      const room = columns - counter.length - speed.length - metrics.length - 5;
+      if (room < 10) return undefined;
+      const width = Math.min(30, room);
+      const filled = Math.round(pct * width);
+      return `${counter} [${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}] ${speed} ${metrics}`;
+    };
+    const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${duration(eta)} ${compact}`;
+    const candidates = [withBar(full), `${counter} ${speed} ${full}`, `${counter} ${speed} ${compact}`, tight];
+    const line = candidates.find((c): c is string => c !== undefined && c.length <= columns) ?? tight.slice(0, columns);
     this.out.write(`\r\x1b[2K${line}`);
     this.barVisible = true;
   }

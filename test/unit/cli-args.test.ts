@@ -67,9 +67,24 @@ test('TTY progress redraws one line with rate and ETA, and prints messages above
   assert.equal(p.rate()?.toFixed(2), '2.00');
   p.print('Samples: /tmp/x.png');
   const last = text.split('\r\x1b[2K').at(-1)!;
-  assert.match(last, /^ 10\/100 \[/);
-  assert.match(last, /2\.00 it\/s ETA 00:45 Loss_D 1\.2346 Loss_G 0\.9877 D\(x\) 0\.51 D\(G\(z\)\) 0\.47/);
+  assert.match(last, /^ 10\/100  10% \[=/);
+  assert.match(last, /\] 2\.00 it\/s ETA 00:45 Loss_D 1\.2346 Loss_G 0\.9877 D\(x\) 0\.51 D\(G\(z\)\) 0\.47/);
   assert.ok(text.includes('Samples: /tmp/x.png\n'));
+});
+
+test('a narrow TTY drops the bar, then shortens the labels, and never wraps', () => {
+  for (const columns of [80, 66, 40]) {
+    let text = '';
+    let now = 0;
+    const p = new Progress({ write: (t: string) => (text += t), isTTY: true, columns }, 2000, 10, () => now);
+    for (let i = 1; i <= 3; i++) {
+      now += 1000;
+      p.step(step(i));
+    }
+    const last = text.split('\r\x1b[2K').at(-1)!;
+    assert.ok(last.length < columns, `${last.length} < ${columns}: ${last}`);
+    if (columns >= 66) assert.match(last, /D\(G\(z\)\) 0\.47$/, 'the four metrics survive');
+  }
 });
 
 test('problems print with causes in order and fixes as config edits', () => {

@@ -176,6 +176,28 @@ describe('train, resume, sample', () => {
     assert.match(r.stdout, /Wrote 4 samples .* from step 5/);
   });
 
+  test('Ctrl-C stops after the current step with a checkpoint, exit 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const { CLI } = await import('./cli-helpers');
+    const child = spawn(process.execPath, [CLI, 'train', path.join(dir, 'tiny.dcgan.json'), '--steps', '100000', '--out', path.join(dir, 'sigint-runs'), '--json'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    const code = await new Promise<number | null>((resolve) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        // Interrupt once training is under way.
+        if (!child.killed && stdout.includes('"event":"step","step":2,')) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    const events = parseJsonLines(stdout);
+    const end = events.at(-1)!;
+    assert.equal(code, 0);
+    assert.equal(end.event, 'end');
+    assert.equal(end.reason, 'stopped');
+    assert.ok(Number(end.step) < 100, `stopped early, at step ${end.step}`);
+    assert.ok(fs.existsSync(path.join(String(end.checkpoint), 'manifest.json')), 'checkpoint written on stop');
+  });
+
   test('bad arguments: exit 2, no stack trace', async () => {
     const r = await runCli(['train', path.join(dir, 'tiny.dcgan.json'), '--steps', 'many']);
     assert.equal(r.code, 2);
