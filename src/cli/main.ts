@@ -95,6 +95,13 @@ function flush(stream: NodeJS.WriteStream): Promise<void> {
 }
 
 if (require.main === module) {
+  // `dcgan-studio train --json | head` closes the pipe early: stop quietly, as Unix tools do, not with a stack trace.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(0);
+      throw err;
+    });
+  }
   main(process.argv.slice(2)).then(
     async (code) => {
       await Promise.all([flush(process.stdout), flush(process.stderr)]);

@@ -176,6 +176,32 @@ describe('train, resume, sample', () => {
     assert.match(r.stdout, /Wrote 4 samples .* from step 5/);
   });
 
+  test('eval prints one JSON object with the quality figures', async () => {
+    assert.ok(runDir, 'the training test ran');
+    const r = await runCli(['eval', '--checkpoint', runDir, '--count', '64', '--json', '--backend', 'wasm']);
+    assert.equal(r.code, 0, r.stderr);
+    const lines = r.stdout.trim().split('\n');
+    assert.equal(lines.length, 1);
+    const e = JSON.parse(lines[0]);
+    assert.equal(e.event, 'eval');
+    assert.equal(e.step, 5);
+    assert.equal(e.count, 64);
+    assert.ok(Number.isFinite(e.diversity));
+    // 28×28 grayscale counts as digit-like, so the MNIST judge scores it.
+    assert.ok(e.classifierScore > 0 && e.classifierScore <= 1, String(e.classifierScore));
+  });
+
+  test('--force trains on data with errors, reporting them first', async () => {
+    const cfg = writeConfig('forced.dcgan.json', { ...tiny(), data: { path: path.basename(uint8Npy), scale: 'none' } });
+    const r = await runCli(['train', cfg, '--force', '--steps', '2', '--json', '--out', path.join(dir, 'forced-runs')], { timeoutMs: 120_000 });
+    assert.equal(r.code, 0, r.stderr);
+    const events = parseJsonLines(r.stdout);
+    const firstProblem = events.findIndex((e) => e.event === 'problem' && e.code === 'data/out-of-range');
+    const start = events.findIndex((e) => e.event === 'start');
+    assert.ok(firstProblem >= 0 && start > firstProblem, 'the data error comes before training starts');
+    assert.equal(events.at(-1)?.reason, 'completed');
+  });
+
   test('Ctrl-C stops after the current step with a checkpoint, exit 0', async () => {
     const { spawn } = await import('node:child_process');
     const { CLI } = await import('./cli-helpers');
