@@ -65,6 +65,8 @@ function copyAssets() {
   for (const f of fs.readdirSync(wasmDir).filter((f) => f.endsWith('.wasm'))) {
     fs.copyFileSync(path.join(wasmDir, f), path.join(dist, f));
   }
+  // The threaded wasm build's pthread workers load this glue from a file (src/runtime/backend/wasm-threads.ts).
+  fs.copyFileSync(path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js'), path.join(dist, 'tfjs-backend-wasm-threaded-simd.js'));
   fs.copyFileSync(path.join(root, 'src/runtime/config/schema.json'), path.join(dist, 'dcgan.schema.json'));
   const cli = path.join(dist, 'cli.js');
   if (fs.existsSync(cli)) fs.chmodSync(cli, 0o755);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { selectBackend } from '../../src/runtime/backend/select';
 
-interface Case { name: string; x: number[]; k: number; cout: number; s: number; pad: 'same' | 'valid' }
+interface Case { name: string; x: [number, number, number, number]; k: number; cout: number; s: number; pad: 'same' | 'valid' }
 const cases: Case[] = [
   { name: 'D layer 1: 28×28×1 → 64, 5×5 s2 same', x: [4, 28, 28, 1], k: 5, cout: 8, s: 2, pad: 'same' },
   { name: 'D layer 2: 14×14×8 → 16, 5×5 s2 same', x: [3, 14, 14, 8], k: 5, cout: 16, s: 2, pad: 'same' },

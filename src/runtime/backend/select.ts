@@ -16,6 +16,7 @@ import * as tfCore from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { withFileBackedBlobs } from './wasm-threads';
 
 export type TF = typeof tfCore;
 
@@ -121,10 +122,16 @@ function registerWasm(options: SelectOptions): Promise<number> {
     const dir = options.wasmDir ?? findWasmDir();
     wasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
     const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
-    // tfjs disables wasm threads in Node (its pthreads start from blob: URLs); the SIMD build runs on one thread.
-    wasm.setThreadsCount(threads);
     registerWasmTrainingKernels(tfCore);
-    const ok = await tfCore.setBackend('wasm');
+    let ok: boolean;
+    if (threads > 1) {
+      // tfjs disables wasm threads in Node; wasm-threads.ts makes its pthread workers start (see there).
+      tfCore.env().set('WASM_HAS_MULTITHREAD_SUPPORT', true);
+      wasm.setThreadsCount(threads);
+      ok = await withFileBackedBlobs(findThreadedGlue(dir), threads, () => tfCore.setBackend('wasm'));
+    } else {
+      ok = await tfCore.setBackend('wasm');
+    }
     if (!ok) throw new BackendUnavailableError(`The embedded wasm backend failed to initialise (looked for its .wasm files in ${dir}).`);
     await tfCore.ready();
     return wasm.getThreadsCount();
@@ -139,6 +146,18 @@ function findWasmDir(): string {
     return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm'));
   } catch {
     throw new BackendUnavailableError(`The embedded wasm backend's files (tfjs-backend-wasm-simd.wasm) are missing next to ${__dirname}. Reinstall the extension or run "npm run build".`);
+  }
+}
+
+const THREADED_GLUE = 'tfjs-backend-wasm-threaded-simd.js';
+
+function findThreadedGlue(wasmDir: string): string {
+  const beside = path.join(wasmDir, THREADED_GLUE);
+  if (fs.existsSync(beside)) return beside;
+  try {
+    return require.resolve(`@tensorflow/tfjs-backend-wasm/wasm-out/${THREADED_GLUE}`);
+  } catch {
+    throw new BackendUnavailableError(`${THREADED_GLUE} is missing next to ${wasmDir}; set runtime.threads to 1, or reinstall.`);
   }
 }
 

@@ -29,7 +29,7 @@ export interface DcganConfig {
     instanceNoise: InstanceNoise;
     balance: 'off' | 'adaptive';
   };
-  output: { dir: string; sampleEvery: number; checkpointEvery: number; sampleCount: number };
+  output: { dir: string; sampleEvery: number; checkpointEvery: number; keepCheckpoints: number; sampleCount: number };
   runtime: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number };
   /** Health-monitor thresholds; see health.ts for their meaning and defaults. */
   health?: Record<string, number>;

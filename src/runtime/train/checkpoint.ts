@@ -211,3 +211,10 @@ export async function sampleFromCheckpoint(dir: string, count: number, backend: 
     g.variables.forEach((v) => v.dispose());
   }
 }
+
+/** Keeps the newest `keep` complete checkpoints (0 keeps all): a long run would otherwise fill the disk. */
+export function pruneCheckpoints(root: string, keep: number): void {
+  if (keep <= 0 || !fs.existsSync(root)) return;
+  const steps = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d)).sort();
+  for (const d of steps.slice(0, Math.max(0, steps.length - keep))) fs.rmSync(path.join(root, d), { recursive: true, force: true });
+}

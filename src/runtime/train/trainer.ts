@@ -23,7 +23,7 @@ import { architecture, type ModelSpec } from '../model/spec';
 import { diversity } from '../eval/diversity';
 import { AdaptiveBalancer } from './balance';
 import { HealthMonitor } from './health';
-import { latestCheckpoint, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { latestCheckpoint, pruneCheckpoints, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { sampleFileName, tileGrid, writePng } from './grid';
 import { permutation, Rng } from './rng';
 import type { TrainOptions } from './types';
@@ -168,6 +168,7 @@ async function trainOnData(
       generator: G.variables, discriminator: D.variables, optimizerG: optG, optimizerD: optD, fixedNoise,
     });
     run.emit({ event: 'checkpoint', step, dir: lastCheckpoint });
+    pruneCheckpoints(path.join(run.dir, 'checkpoints'), config.output.keepCheckpoints);
   };
   const samples = async (): Promise<void> => {
     const images = tf.tidy(() => G.apply(fixedNoise));
