@@ -20,12 +20,14 @@ const extensionId = `${manifest.publisher}.${manifest.name}`;
 // Seconds for the dashboard to show its first grid: a cold worker loads the wasm backend, then trains a tiny model.
 const TRAIN_TIMEOUT_MS = Number(process.env.DCGAN_UI_TRAIN_TIMEOUT_S ?? 240) * 1000;
 
-// Small enough to reach the first sample grid in seconds on 2 cores, big enough to be a real DCGAN run.
+// Small enough to reach the first sample grid in seconds on 2 cores, big enough to be a real DCGAN run. Many
+// steps, so that the run is still going when the dashboard shows up (its webview took 9 s to boot on an idle
+// machine and 46 s on a loaded one) and the test sees it follow a live run; code-server's exit ends the run.
 const TINY_CONFIG = `// A tiny run for the UI walk-through: samples every 5 steps so that the dashboard has a grid quickly.
 {
   "data": { "path": "builtin:mnist", "limit": 512 },
   "model": { "latentDim": 16, "generatorFilters": 8, "discriminatorFilters": 8 },
-  "training": { "batchSize": 16, "steps": 400, "seed": 7 },
+  "training": { "batchSize": 16, "steps": 5000, "seed": 7 },
   "output": { "dir": "runs", "sampleEvery": 5, "checkpointEvery": 1000, "sampleCount": 16 }
 }
 `;
@@ -99,6 +101,7 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
   let page;
   let dashboard;
   let broken = null;
+  let firstGridStep = 0;
   const serverLog = [];
 
   /** Runs one step; once a step has failed, the later ones are skipped with the reason. */
@@ -199,5 +202,17 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     const grid = await dashboard.$('[data-testid=sample-grid]');
     await grid?.screenshot({ path: path.join(artifacts, '06-sample-grid.png') }).catch(() => {});
     assert.ok(ink?.distinct > 2 && ink.width > 16 && ink.step, `[data-testid=sample-grid] shows no grid from the run: ${JSON.stringify(ink)}`);
+    firstGridStep = Number(ink.step);
+  }, TRAIN_TIMEOUT_MS + 10_000);
+
+  step('the dashboard follows the run: a later grid replaces the first', async () => {
+    const deadline = Date.now() + TRAIN_TIMEOUT_MS;
+    let latest = firstGridStep;
+    while (Date.now() < deadline && latest <= firstGridStep) {
+      await page.waitForTimeout(1000);
+      latest = Number(await dashboard.$eval('[data-testid=sample-grid]', (c) => c.getAttribute('data-step')).catch(() => firstGridStep));
+    }
+    await shoot(page, '07-dashboard-later');
+    assert.ok(latest > firstGridStep, `the grid stayed at step ${firstGridStep}: the dashboard stopped following the run`);
   }, TRAIN_TIMEOUT_MS + 10_000);
 });
