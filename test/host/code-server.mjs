@@ -10,9 +10,10 @@ import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-/** The code-server wrapper made by scripts/install-code-server.sh, or $CODE_SERVER; null when neither exists. */
+/** $CODE_SERVER, or the wrapper made by scripts/install-code-server.sh (same cache override); null when neither exists. */
 export function findCodeServer() {
-  const candidates = [process.env.CODE_SERVER, path.join(root, '.cache/code-server/bin/code-server')];
+  const cache = process.env.DCGAN_CODE_SERVER_CACHE ?? path.join(root, '.cache/code-server');
+  const candidates = [process.env.CODE_SERVER, path.join(cache, 'bin/code-server')];
   return candidates.find((c) => c && fs.existsSync(c)) ?? null;
 }
 
