@@ -22,6 +22,10 @@ const skipHost = /^(1|true)$/i.test(process.env.DCGAN_SKIP_HOST ?? '');
 const only = process.env.DCGAN_SUITES?.split(',').map((s) => s.trim()).filter(Boolean);
 // A hung suite must not hang CI: generous, far above what each takes on 2 cores.
 const SUITE_TIMEOUT_MS = Number(process.env.DCGAN_SUITE_TIMEOUT_S ?? 40 * 60) * 1000;
+// node --test waits for each file's process to exit. A file whose tests pass but which leaves a worker or a timer
+// alive (seen with wasm pthread workers) would wait forever; --test-timeout also bounds the file as a whole, kills
+// it, and reports it as cancelled, which counts as a failure below. Tests that set their own timeout keep it.
+const FILE_TIMEOUT_MS = Number(process.env.DCGAN_TEST_FILE_TIMEOUT_S ?? 10 * 60) * 1000;
 
 function listTests(dir, suffix) {
   const abs = path.join(root, dir);
@@ -59,7 +63,7 @@ async function nodeTestSuite(name, files, extraArgs = []) {
   }
   const tap = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-tap-')), `${name}.tap`);
   const args = [
-    '--import', 'tsx', '--test', ...extraArgs,
+    '--import', 'tsx', '--test', `--test-timeout=${FILE_TIMEOUT_MS}`, ...extraArgs,
     '--test-reporter=spec', '--test-reporter-destination=stdout',
     '--test-reporter=tap', `--test-reporter-destination=${tap}`,
     ...files,
@@ -69,6 +73,7 @@ async function nodeTestSuite(name, files, extraArgs = []) {
   fs.rmSync(path.dirname(tap), { recursive: true, force: true });
   const count = (key) => Number(new RegExp(`^# ${key} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   const result = { name, passed: count('pass'), failed: count('fail') + count('cancelled'), skipped: count('skipped') + count('todo'), elapsedMs };
+  if (count('cancelled') > 0) result.note = `${count('cancelled')} cancelled: timed out (a file past ${FILE_TIMEOUT_MS / 1000} s is killed) or its process died`;
   // A crash outside any test (a reporter error, a killed process) still has to count as a failure.
   if (code !== 0 && result.failed === 0) {
     result.failed = 1;
