@@ -54,3 +54,17 @@ test('wasm Conv2DBackpropFilter and Conv2DBackpropInput match the cpu backend', 
     }
   }
 });
+
+test('wasm BatchMatMul with transposed operands matches the cpu backend', async () => {
+  const run = () => tf.tidy(() => {
+    const a = tf.randomNormal([16, 10], 0, 1, 'float32', 3);
+    const b = tf.randomNormal([16, 12], 0, 1, 'float32', 4);
+    const c = tf.randomNormal([12, 16], 0, 1, 'float32', 5);
+    return [tf.matMul(a, b, true, false), tf.matMul(a, c, true, true), tf.matMul(b, c)].map((t) => t.arraySync());
+  });
+  await tf.setBackend('cpu');
+  const ref = run();
+  await selectBackend('wasm');
+  const got = run();
+  for (let i = 0; i < ref.length; i++) assert.ok(maxAbsDiff(got[i], ref[i]) < 1e-4, `matMul case ${i}`);
+});
