@@ -20,6 +20,7 @@ import * as path from 'node:path';
 import * as workerThreads from 'node:worker_threads';
 
 const blobFiles = new WeakMap<Blob, string>();
+const poolWorkers = new Set<workerThreads.Worker>();
 let installed = false;
 
 function fileFor(content: string): string {
@@ -70,12 +71,17 @@ export async function withFileBackedBlobs<T>(mainScriptFile: string, threads: nu
       const m = msg as { cmd?: string; urlOrBlob?: unknown } | null;
       if (m && m.cmd === 'load' && m.urlOrBlob instanceof OriginalBlob && blobFiles.has(m.urlOrBlob)) {
         msg = { ...m, urlOrBlob: blobFiles.get(m.urlOrBlob) };
+        poolWorkers.add(this);
       }
       return originalPost.call(this, msg, transfer);
     };
   }
   try {
-    return await init();
+    const result = await init();
+    // The pool's idle threads must not keep the process alive after training (a test file, a CLI run). They
+    // are referenced until here because their 'loaded' replies arrive through the event loop.
+    for (const w of poolWorkers) w.unref();
+    return result;
   } finally {
     globalThis.Blob = OriginalBlob;
     URL.createObjectURL = originalCreateObjectURL;
