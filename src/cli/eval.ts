@@ -1,8 +1,6 @@
 /** `dcgan-studio eval`: score a checkpoint's samples (classifier score and coverage on MNIST-like data, diversity always). */
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
-import { evaluateImages, type EvalResult } from '../runtime/eval/evaluate';
-import { generateImages, loadGenerator, readCheckpoint } from '../runtime/train/checkpoint';
-import type { BackendHandle } from '../runtime/backend/select';
+import { evaluateCheckpoint } from '../runtime/eval/evaluate';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim, formatEval } from './output';
@@ -15,7 +13,7 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   const count = Number(args.flags.count ?? 1000);
   const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
   const t0 = performance.now();
-  const result = await evaluateCheckpoint(checkpoint.dir, backend, count);
+  const result = await evaluateCheckpoint(checkpoint.dir, backend, { count });
   const ms = Math.round(performance.now() - t0);
   if (args.flags.json) {
     writeJson(io, { event: 'eval', step: checkpoint.step, ...result, checkpoint: checkpoint.dir });
@@ -27,19 +25,3 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   return 0;
 }
 
-/**
- * Samples drawn the way grids are (generateImages: batch statistics, batches of at least 64) and scored with a
- * fixed seed, so that two evaluations of one checkpoint agree.
- */
-async function evaluateCheckpoint(dir: string, backend: BackendHandle, count: number, seed = 1234): Promise<EvalResult> {
-  const tf = backend.tf;
-  const ckpt = readCheckpoint(dir);
-  const g = loadGenerator(tf, ckpt);
-  try {
-    const spec = ckpt.manifest.spec;
-    const images = await generateImages(tf, g, spec, count, seed);
-    return await evaluateImages(tf, images, count, spec);
-  } finally {
-    g.variables.forEach((v) => v.dispose());
-  }
-}

@@ -13,6 +13,7 @@ import { openDataset } from './dataset';
 import { resolveScaling, type Scaling } from './scale';
 import { computeStats, type DatasetStats } from './stats';
 import { DatasetError, SUPPORTED_IMAGE_SIZES, type Dataset, type DatasetFormat } from './types';
+import { isSupportedImageSize } from '../model/spec';
 
 export interface LintOptions {
   activation: 'tanh' | 'sigmoid';
@@ -75,9 +76,9 @@ export function lintDataset(stats: DatasetStats, scaling: Scaling, opts: LintOpt
     if (height !== width) {
       add({ code: 'config/shape-mismatch', severity: 'error', message: `${what} holds ${height}×${width} images, but the models are square (${SUPPORTED_IMAGE_SIZES.join(', ')}). Crop or pad the array to a square size, or save the images as a PNG/JPEG folder, which is resized and center-cropped automatically.` });
     } else if (opts.imageSize !== undefined && opts.imageSize !== height) {
-      const fixes: Fix[] = SUPPORTED_IMAGE_SIZES.includes(height) ? [{ title: `Set model.imageSize to ${height}`, edits: [{ path: ['model', 'imageSize'], value: height }], isPreferred: true }] : [];
+      const fixes: Fix[] = isSupportedImageSize(height) ? [{ title: `Set model.imageSize to ${height}`, edits: [{ path: ['model', 'imageSize'], value: height }], isPreferred: true }] : [];
       add({ code: 'config/shape-mismatch', severity: 'error', path: ['model', 'imageSize'], fixes, message: `model.imageSize is ${opts.imageSize}, but ${what} holds ${height}×${width} images and arrays are not resized. ${fixes.length ? `Set model.imageSize to ${height}.` : `Resize the array to one of ${SUPPORTED_IMAGE_SIZES.join(', ')}, or save it as an image folder.`}` });
-    } else if (opts.imageSize === undefined && !SUPPORTED_IMAGE_SIZES.includes(height)) {
+    } else if (opts.imageSize === undefined && !isSupportedImageSize(height)) {
       add({ code: 'config/shape-mismatch', severity: 'error', message: `${what} holds ${height}×${width} images; the models support ${SUPPORTED_IMAGE_SIZES.join(', ')} pixels square and arrays are not resized. Resize the array to one of these sizes, or save the images as a PNG/JPEG folder, which is resized automatically.` });
     }
     if (opts.channels !== undefined && opts.channels !== dataChannels) {

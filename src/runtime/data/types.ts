@@ -73,4 +73,4 @@ export function throwIfAborted(signal?: AbortSignal): void {
 }
 
 /** Image sizes the model builders support (schema: model.imageSize). */
-export const SUPPORTED_IMAGE_SIZES: readonly number[] = [16, 28, 32, 64, 128];
+export { SUPPORTED_IMAGE_SIZES } from '../model/spec';
