@@ -72,19 +72,26 @@ async function main(): Promise<void> {
   const digitsFile = path.join(out, 'digits.bin');
   fs.writeFileSync(digitsFile, Buffer.from(digits.images.buffer, digits.images.byteOffset, digits.images.byteLength));
 
-  const tsSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--steps', String(speedSteps), '--out', path.join(out, 'tfjs-speed')], 'tfjs speed');
-  const config = tsSpeed.config as DcganConfig;
-  const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', digitsFile, '--steps', String(speedSteps), ...peerArgs(config)], 'pytorch speed');
-  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed: { tfjs: tsSpeed, pytorch: pySpeed } };
-
-  const m = config.model;
-  console.log(`\nSpeed: default ${m.imageSize ?? 28}×${m.imageSize ?? 28} model (generatorFilters ${m.generatorFilters}, discriminatorFilters ${m.discriminatorFilters}), batch ${config.training.batchSize}, ${speedSteps} steps (first 3 not timed)`);
-  console.log(`tfjs: ${tsSpeed.backend.name} backend, ${tsSpeed.backend.threads ?? '?'} thread(s); PyTorch ${pySpeed.torch}, ${pySpeed.threads} threads`);
-  console.log(table([
-    ['it/s', f(tsSpeed.itPerSec, 3), f(pySpeed.itPerSec, 3), ratio(tsSpeed.itPerSec, pySpeed.itPerSec)],
-    ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
-    ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
-  ]));
+  const speed: Record<string, unknown> = {};
+  let config: DcganConfig | undefined;
+  // Two models: the TF tutorial's (64 filters, batch 64: like for like with other frameworks) and the default.
+  for (const [name, extra] of [['tutorial', ['--tutorial']], ['default', []]] as const) {
+    const tsSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--steps', String(speedSteps), '--out', path.join(out, `tfjs-speed-${name}`), ...extra], `tfjs speed (${name})`);
+    const c = tsSpeed.config as DcganConfig;
+    if (name === 'default') config = c;
+    const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', digitsFile, '--steps', String(speedSteps), ...peerArgs(c)], `pytorch speed (${name})`);
+    speed[name] = { tfjs: tsSpeed, pytorch: pySpeed };
+    const m = c.model;
+    console.log(`\nSpeed, ${name} model: 28×28, generatorFilters ${m.generatorFilters}, discriminatorFilters ${m.discriminatorFilters}, batch ${c.training.batchSize}, ${speedSteps} steps (first 3 not timed)`);
+    console.log(`tfjs: ${tsSpeed.backend.name} backend, ${tsSpeed.backend.threads ?? '?'} thread(s); PyTorch ${pySpeed.torch}, ${pySpeed.threads} threads`);
+    console.log(table([
+      ['it/s', f(tsSpeed.itPerSec, 3), f(pySpeed.itPerSec, 3), ratio(tsSpeed.itPerSec, pySpeed.itPerSec)],
+      ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
+      ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
+    ]));
+  }
+  config = config!;
+  const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed };
 
   if (quality) {
     const tsQ = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'quality', '--seconds', String(seconds), '--out', path.join(out, 'tfjs-quality')], 'tfjs quality');

@@ -27,6 +27,13 @@ async function main(): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
   const backend = await selectBackend('wasm');
   const config = defaultConfig();
+  if (rest.includes('--tutorial')) {
+    // The TensorFlow DCGAN tutorial's networks and batch, for a like-for-like speed figure.
+    config.model.generatorFilters = 64;
+    config.model.discriminatorFilters = 64;
+    config.model.discriminatorDropout = 0.3;
+    config.training.batchSize = 64;
+  }
   config.output.dir = outDir;
   config.output.sampleEvery = 1_000_000;
   config.output.checkpointEvery = 1_000_000;
