@@ -66,8 +66,7 @@ export async function train(opts: TrainOptions): Promise<EndEvent> {
   try {
     return await trainOnData(opts, tf, dataset, check, run, (s) => (step = s), end);
   } catch (err) {
-    const e = err as Error;
-    return end('error', signal?.aborted ? 'stopped' : `${e.message}`);
+    return end(signal?.aborted ? 'stopped' : 'error', (err as Error).message);
   } finally {
     await dataset.close();
   }
