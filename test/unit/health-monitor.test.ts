@@ -59,6 +59,7 @@ test('synthetic overpowering trace: one alert within 50 steps, data range named 
 
 test('with the data in range, the causes start from the config (wide D, fast D lr)', () => {
   const config = defaultConfig();
+  config.model.generatorFilters = 64;
   config.model.discriminatorFilters = 256;
   config.training.learningRate = { generator: 0.0002, discriminator: 0.001 };
   const m = new HealthMonitor(ctx({}, config));
