@@ -1,17 +1,11 @@
+import type { DcganConfig } from '../config/types';
+
 /** Which architecture a config gets, and its layer plan, shared by both builders and the shape tests. */
 export const SUPPORTED_IMAGE_SIZES = [16, 28, 32, 64, 128] as const;
 export type ImageSize = (typeof SUPPORTED_IMAGE_SIZES)[number];
 
-export interface ModelSpec {
-  imageSize: number;
-  channels: number;
-  latentDim: number;
-  generatorFilters: number;
-  discriminatorFilters: number;
-  leakyReluAlpha: number;
-  discriminatorDropout: number;
-  outputActivation: 'tanh' | 'sigmoid';
-}
+/** The model part of the config with imageSize and channels resolved (from the data when the config omits them). */
+export type ModelSpec = Omit<DcganConfig['model'], 'imageSize' | 'channels'> & { imageSize: number; channels: number };
 
 export function isSupportedImageSize(n: number): n is ImageSize {
   return (SUPPORTED_IMAGE_SIZES as readonly number[]).includes(n);

@@ -367,16 +367,7 @@ class BatchStream {
 
 function modelSpec(config: DcganConfig, dataset: Dataset): ModelSpec {
   const m = config.model;
-  return {
-    imageSize: m.imageSize ?? dataset.height,
-    channels: m.channels ?? dataset.channels,
-    latentDim: m.latentDim,
-    generatorFilters: m.generatorFilters,
-    discriminatorFilters: m.discriminatorFilters,
-    leakyReluAlpha: m.leakyReluAlpha,
-    discriminatorDropout: m.discriminatorDropout,
-    outputActivation: m.outputActivation,
-  };
+  return { ...m, imageSize: m.imageSize ?? dataset.height, channels: m.channels ?? dataset.channels };
 }
 
 function datasetSummary(ds: Dataset, check: DataCheck, scaling: { scale: number; offset: number }): DatasetSummary {
