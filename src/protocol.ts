@@ -134,10 +134,7 @@ export interface SampleRequest {
   wasmDir?: string;
 }
 
-/**
- * `stop` is also raised through a shared Int32Array handed over as workerData.stopFlag: the training loop may
- * not yield to the worker's message loop between steps, so the message alone can arrive after the run ends.
- */
+/** `stop` is read between training steps: the trainer yields to the event loop once per step. */
 export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | SampleRequest;
 
 // ─── host → webview ───────────────────────────────────────────────────────────────────────────────────

@@ -71,7 +71,6 @@ export class TrainingSession implements vscode.Disposable {
   readonly onEvent: vscode.Event<TrainEvent> = this.eventEmitter.event;
   private readonly rate = new RateMeter();
   private readonly worker: Worker;
-  private readonly stopFlag: Int32Array;
   private fatal: string | undefined;
   private stopping: Promise<EndEvent> | undefined;
   private resolveDone!: (end: EndEvent) => void;
@@ -84,8 +83,7 @@ export class TrainingSession implements vscode.Disposable {
     this.disposables.push(this.eventEmitter);
 
     // See trainWorker.ts: stop is raised through shared memory too, since the training loop may not yield.
-    this.stopFlag = new Int32Array(new SharedArrayBuffer(4));
-    this.worker = new Worker(ctx.workerScript, { name: `dcgan-train-${this.runId}`, workerData: { stopFlag: this.stopFlag.buffer } });
+    this.worker = new Worker(ctx.workerScript, { name: `dcgan-train-${this.runId}` });
     this.worker.on('message', (msg: unknown) => this.onWorkerMessage(msg));
     this.worker.on('error', (err) => {
       this.fatal ??= err.message;
@@ -157,7 +155,6 @@ export class TrainingSession implements vscode.Disposable {
     if (!this.live) return this.done;
     if (!this.stopping) {
       this.ctx.log.info(`[${this.runId}] stopping: the trainer finishes its step and writes a checkpoint`);
-      Atomics.store(this.stopFlag, 0, 1);
       this.post({ type: 'stop' });
       const timer = setTimeout(() => {
         this.ctx.log.warn(`[${this.runId}] the worker did not stop within ${STOP_TIMEOUT_MS / 1000} s; terminating it (the last checkpoint may be older)`);

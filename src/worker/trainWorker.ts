@@ -6,7 +6,7 @@
  * `stop` aborts it (the trainer finishes the current step and writes its last checkpoint); `lint` and `sample`
  * are answered by id and the worker stays up for more of them.
  */
-import { parentPort, workerData, type TransferListItem } from 'node:worker_threads';
+import { parentPort, type TransferListItem } from 'node:worker_threads';
 import * as path from 'node:path';
 import { isHostToWorker, type HostToWorker, type LintRequest, type SampleRequest, type StartRequest, type WorkerToHost } from '../protocol';
 import { defaultConfig, loadConfigFile, parseConfig, setAtPath, type LoadedConfig } from '../runtime/config/load';
@@ -29,13 +29,6 @@ function post(msg: WorkerToHost, transfer: TransferListItem[] = []): void {
 const log = (level: 'info' | 'warn' | 'error', message: string) => post({ type: 'log', level, message });
 
 let training: AbortController | undefined;
-/**
- * The host also raises stop through shared memory (STOP_FLAG_INDEX of workerData.stopFlag): the training loop
- * awaits only promises that settle as microtasks on the wasm backend, so a posted {type:'stop'} can wait in
- * the message queue until the run is over. The flag is read on every training event instead.
- */
-const stopFlag = (workerData as { stopFlag?: SharedArrayBuffer } | undefined)?.stopFlag;
-const stopView = stopFlag ? new Int32Array(stopFlag) : undefined;
 /** One lint at a time per config file: a newer request aborts the older one. */
 const lints = new Map<string, AbortController>();
 
@@ -118,10 +111,6 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
 }
 
 function forwardEvent(event: TrainEvent): void {
-  if (stopView && Atomics.load(stopView, 0) !== 0 && training && !training.signal.aborted) {
-    log('info', 'Stop requested: finishing the current step and writing a checkpoint.');
-    training.abort();
-  }
   if (event.event === 'samples' && event.grid) {
     const data = event.grid.data;
     // Transfer the pixels instead of copying them. Only a view that owns its whole buffer can be moved

@@ -218,7 +218,6 @@ async function trainOnData(
     }
     return end('completed', undefined, lastCheckpoint);
   } finally {
-    batches.dispose();
     disposeAll();
   }
 }
@@ -236,7 +235,7 @@ interface IterationMetrics {
  * Builds the per-iteration update. All tensors are created inside tf.tidy or variableGrads and disposed before
  * it returns; the only values leaving it are plain numbers, read with one data() call per iteration.
  */
-export function makeIteration(tf: TF, G: Generator, D: Discriminator, optG: tfc.Optimizer, optD: tfc.Optimizer, config: DcganConfig, spec: ModelSpec, rng: Rng) {
+function makeIteration(tf: TF, G: Generator, D: Discriminator, optG: tfc.Optimizer, optD: tfc.Optimizer, config: DcganConfig, spec: ModelSpec, rng: Rng) {
   const t = config.training;
   const realTarget = 1 - t.labelSmoothing;
   const B = t.batchSize;
@@ -358,10 +357,6 @@ class BatchStream {
     const tf = this.tf;
     const { height, width, channels } = this.dataset;
     return tf.tidy(() => tf.add(tf.mul(tf.tensor4d(raw, [this.batchSize, height, width, channels]), scaling.scale), scaling.offset) as tfc.Tensor4D);
-  }
-
-  dispose(): void {
-    this.pending?.catch(() => undefined);
   }
 }
 
