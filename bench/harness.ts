@@ -50,7 +50,7 @@ function peerArgs(config: DcganConfig): string[] {
     '--batch', String(config.training.batchSize), '--latent', String(config.model.latentDim),
     '--g-filters', String(config.model.generatorFilters), '--d-filters', String(config.model.discriminatorFilters),
     '--alpha', String(config.model.leakyReluAlpha), '--dropout', String(config.model.discriminatorDropout),
-    '--lr-g', String(lr.generator), '--lr-d', String(lr.discriminator), '--beta1', String(config.training.beta1), '--beta2', String(config.training.beta2),
+    '--lr-g', String(lr.generator), '--lr-d', String(lr.discriminator), '--beta1', String(config.training.beta1), '--beta2', String(config.training.beta2), '--average', String(config.training.generatorAverage),
     '--threads', '2', '--seed', String(config.training.seed),
   ];
 }

@@ -8,13 +8,15 @@ Matches src/runtime/model (tutorial28) and src/runtime/train/trainer.ts:
   D: Conv(C->d, 5, s2) -> LeakyReLU -> Dropout -> Conv(d->2d, 5, s2) -> LeakyReLU -> Dropout -> Linear(7*7*2d, 1)
   N(0, 0.02) init (BN scale N(1, 0.02)), BCE with logits, Adam, one D step and one G step per iteration,
   batch norm with batch statistics when sampling too (model.train()), as the trainer does.
+  With --average d (training.generatorAverage), samples come from an exponential moving average of G's
+  weights, updated after every step with the trainer's warm-up, min(d, (1 + t) / (10 + t)).
 
 Prints one JSON object on stdout. Modes:
   speed:   --steps N           it/s over the steps after --warmup, ms per 64-sample grid
   quality: --seconds T         trains for T seconds of wall time, then writes --count samples (float32, NHWC,
                                in [-1, 1]) to --samples for the node harness to judge with the same classifier
 """
-import argparse, json, os, resource, sys, time
+import argparse, copy, json, os, resource, sys, time
 
 import numpy as np
 import torch
@@ -39,6 +41,7 @@ p.add_argument('--lr-g', type=float, default=2e-4)
 p.add_argument('--lr-d', type=float, default=2e-4)
 p.add_argument('--beta1', type=float, default=0.5)
 p.add_argument('--beta2', type=float, default=0.999)
+p.add_argument('--average', type=float, default=0.0, help='decay of the generator weight average samples are drawn from (training.generatorAverage); 0: off')
 p.add_argument('--threads', type=int, default=2)
 p.add_argument('--seed', type=int, default=42)
 a = p.parse_args()
@@ -98,6 +101,20 @@ D = Discriminator(a.d_filters, 1, a.alpha, a.dropout)
 G.apply(init)
 D.apply(init)
 optG = torch.optim.Adam(G.parameters(), lr=a.lr_g, betas=(a.beta1, a.beta2))
+# The generator's weight average, updated after every step as src/runtime/train/average.ts does:
+# decay min(d, (1 + t) / (10 + t)). Samples in quality mode come from it.
+G_avg = copy.deepcopy(G) if a.average > 0 else None
+avg_steps = 0
+
+
+def update_average():
+    global avg_steps
+    avg_steps += 1
+    d = min(a.average, (1 + avg_steps) / (10 + avg_steps))
+    with torch.no_grad():
+        for pa, p in zip(G_avg.parameters(), G.parameters()):
+            pa.mul_(d).add_(p, alpha=1 - d)
+
 optD = torch.optim.Adam(D.parameters(), lr=a.lr_d, betas=(a.beta1, a.beta2))
 bce = nn.BCEWithLogitsLoss()
 ones = torch.ones(a.batch, 1)
@@ -132,6 +149,8 @@ def iteration():
     loss_g = bce(out, ones)
     loss_g.backward()
     optG.step()
+    if G_avg is not None:
+        update_average()
     return loss_d.item(), loss_g.item(), torch.sigmoid(out_real).mean().item(), torch.sigmoid(out_fake).mean().item()
 
 
@@ -173,7 +192,7 @@ else:
     with torch.no_grad():
         done = 0
         while done < a.count:  # batches of 256 with batch statistics, like generateImages in checkpoint.ts
-            out.append(G(torch.randn(256, a.latent)).permute(0, 2, 3, 1).numpy())
+            out.append((G_avg or G)(torch.randn(256, a.latent)).permute(0, 2, 3, 1).numpy())
             done += 256
     samples = np.concatenate(out)[:a.count].astype(np.float32)
     samples.tofile(a.samples)

@@ -60,8 +60,11 @@ export const STARTER_CONFIG = `// DCGAN Studio config (JSON with comments). Hove
   "training": {
     "batchSize": 32,
     "steps": 3000,
-    "learningRate": 0.0002,
+    // Ten times the DCGAN paper's 2e-4, for these small networks; samples come from the
+    // generator's weight average (generatorAverage). Use 0.0002 for 64 filters and up.
+    "learningRate": 0.002,
     "beta1": 0.5,
+    "generatorAverage": 0.999,
     "seed": 42
   },
   "output": {

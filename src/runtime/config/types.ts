@@ -28,6 +28,7 @@ export interface DcganConfig {
     generatorStepsPerDiscriminatorStep: number;
     instanceNoise: InstanceNoise;
     balance: 'off' | 'adaptive';
+    generatorAverage: number;
   };
   output: { dir: string; sampleEvery: number; checkpointEvery: number; keepCheckpoints: number; sampleCount: number };
   runtime: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number };

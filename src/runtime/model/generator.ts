@@ -13,17 +13,18 @@ export interface Generator {
   apply(z: tfc.Tensor2D): tfc.Tensor4D;
 }
 
-export function buildGenerator(tf: TF, spec: ModelSpec, rng: Rng): Generator {
-  return architecture(spec.imageSize) === 'tutorial28' ? tutorialGenerator(tf, spec, rng) : dcganGenerator(tf, spec, rng);
+/** `name` prefixes the variable names, which tfjs requires to be unique among live variables. */
+export function buildGenerator(tf: TF, spec: ModelSpec, rng: Rng, name = 'generator'): Generator {
+  return architecture(spec.imageSize) === 'tutorial28' ? tutorialGenerator(tf, spec, rng, name) : dcganGenerator(tf, spec, rng, name);
 }
 
 function output(tf: TF, x: tfc.Tensor4D, activation: ModelSpec['outputActivation']): tfc.Tensor4D {
   return activation === 'tanh' ? tf.tanh(x) : tf.sigmoid(x);
 }
 
-function tutorialGenerator(tf: TF, spec: ModelSpec, rng: Rng): Generator {
+function tutorialGenerator(tf: TF, spec: ModelSpec, rng: Rng, name: string): Generator {
   const g = spec.generatorFilters;
-  const store = new ParamStore(tf, 'generator', rng);
+  const store = new ParamStore(tf, name, rng);
   const fc = store.normal('dense/kernel', [spec.latentDim, 7 * 7 * 4 * g]); //   z [N,100] → [N,12544], no bias
   const bn0 = batchNormParams(store, 'bn0', 7 * 7 * 4 * g);
   const ct1 = store.normal('convT1/kernel', [5, 5, 2 * g, 4 * g]); //          [N,7,7,256] → [N,7,7,128]
@@ -44,10 +45,10 @@ function tutorialGenerator(tf: TF, spec: ModelSpec, rng: Rng): Generator {
   };
 }
 
-function dcganGenerator(tf: TF, spec: ModelSpec, rng: Rng): Generator {
+function dcganGenerator(tf: TF, spec: ModelSpec, rng: Rng, name: string): Generator {
   const g = spec.generatorFilters;
   const stages = dcganStages(spec.imageSize); // 64×64: 4 stages
-  const store = new ParamStore(tf, 'generator', rng);
+  const store = new ParamStore(tf, name, rng);
   const first = g * 2 ** (stages - 1); //                                         64×64: 512 channels
   // ConvTranspose(latent → first, 4×4, stride 1, no padding) on a 1×1 input is exactly a dense layer.
   const fc = store.normal('project/kernel', [spec.latentDim, 4 * 4 * first]); //   z → [N,4,4,512]

@@ -40,6 +40,8 @@ export interface CheckpointManifest {
   optimizerG: TensorEntry[];
   optimizerD: TensorEntry[];
   fixedNoise: TensorEntry;
+  /** The generator's weight average (training.generatorAverage > 0), which samples are drawn from. */
+  generatorAverage?: TensorEntry[];
 }
 
 export interface CheckpointState {
@@ -54,6 +56,7 @@ export interface CheckpointState {
   optimizerG: tfc.Optimizer;
   optimizerD: tfc.Optimizer;
   fixedNoise: tfc.Tensor;
+  generatorAverage?: tfc.Variable[];
 }
 
 export function checkpointDirName(step: number): string {
@@ -89,6 +92,7 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
   const optimizerG = await addOptimizer(s.optimizerG);
   const optimizerD = await addOptimizer(s.optimizerD);
   const fixedNoise = await add('fixedNoise', s.fixedNoise);
+  const generatorAverage = s.generatorAverage ? await addAll(s.generatorAverage.map((v) => ({ name: v.name, tensor: v }))) : undefined;
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,
@@ -104,6 +108,7 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     optimizerG,
     optimizerD,
     fixedNoise,
+    ...(generatorAverage ? { generatorAverage } : {}),
   };
   const dir = path.join(root, checkpointDirName(s.step));
   const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}`);
@@ -173,9 +178,14 @@ export function latestCheckpoint(runDir: string): string | undefined {
   return steps.length ? path.join(root, steps[steps.length - 1]) : undefined;
 }
 
-export function loadGenerator(tf: TF, ckpt: LoadedCheckpoint): Generator {
+/**
+ * The generator to sample from: the weight average when the checkpoint has one (training.generatorAverage),
+ * else the trained weights. `which: 'trained'` always gives the latter.
+ */
+export function loadGenerator(tf: TF, ckpt: LoadedCheckpoint, which: 'sampling' | 'trained' = 'sampling'): Generator {
   const g = buildGenerator(tf, ckpt.manifest.spec, new Rng(0));
-  assignVariables(tf, ckpt, ckpt.manifest.generator, g.variables, 'generator');
+  const average = which === 'sampling' ? ckpt.manifest.generatorAverage : undefined;
+  assignVariables(tf, ckpt, average ?? ckpt.manifest.generator, g.variables, average ? 'generator average' : 'generator');
   return g;
 }
 

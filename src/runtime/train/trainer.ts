@@ -22,6 +22,7 @@ import { buildGenerator, type Generator } from '../model/generator';
 import { architecture, type ModelSpec } from '../model/spec';
 import { diversity } from '../eval/diversity';
 import { AdaptiveBalancer } from './balance';
+import { GeneratorAverage } from './average';
 import { HealthMonitor } from './health';
 import { latestCheckpoint, pruneCheckpoints, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { sampleFileName, tileGrid, writePng } from './grid';
@@ -111,8 +112,11 @@ async function trainOnData(
   const optD = tf.train.adam(lr.discriminator, t.beta1, t.beta2);
   // 4. The fixed noise vector: every sample grid of the run comes from it, so grids compare across time.
   const fixedNoise = tf.randomNormal([config.output.sampleCount, spec.latentDim], 0, 1, 'float32', t.seed + 1) as tfc.Tensor2D;
+  // 5. The generator's weight average, which samples are drawn from (training.generatorAverage).
+  const average = t.generatorAverage > 0 ? new GeneratorAverage(tf, spec, G, t.generatorAverage) : undefined;
   const disposeAll = () => {
     [...G.variables, ...D.variables].forEach((v) => v.dispose());
+    average?.dispose();
     optG.dispose();
     optD.dispose();
     fixedNoise.dispose();
@@ -124,6 +128,8 @@ async function trainOnData(
     assignVariables(tf, resumeFrom, resumeFrom.manifest.discriminator, D.variables, 'discriminator');
     await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerG, optG);
     await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerD, optD);
+    if (average && resumeFrom.manifest.generatorAverage) assignVariables(tf, resumeFrom, resumeFrom.manifest.generatorAverage, average.variables, 'generator average');
+    else average?.copyFromSource();
     rng.setState(resumeFrom.manifest.rngState);
     step = resumeFrom.manifest.step;
   }
@@ -165,13 +171,16 @@ async function trainOnData(
     lastCheckpoint = await saveCheckpoint(path.join(run.dir, 'checkpoints'), {
       step, runId: run.runId, spec, config, rngState: rng.getState(), scaling,
       generator: G.variables, discriminator: D.variables, optimizerG: optG, optimizerD: optD, fixedNoise,
+      ...(average ? { generatorAverage: average.variables } : {}),
     });
     run.emit({ event: 'checkpoint', step, dir: lastCheckpoint });
     pruneCheckpoints(path.join(run.dir, 'checkpoints'), config.output.keepCheckpoints);
   };
   const samples = async (): Promise<void> => {
-    const images = tf.tidy(() => G.apply(fixedNoise));
-    const div = diversity(tf, images);
+    // The grid shows the averaged generator; diversity (and the mode-collapse check) measures the generator
+    // being trained, which the average would show only with a lag.
+    const images = tf.tidy(() => (average?.generator ?? G).apply(fixedNoise));
+    const div = average ? tf.tidy(() => diversity(tf, G.apply(fixedNoise))) : diversity(tf, images);
     const pixels = (await images.data()) as Float32Array;
     images.dispose();
     const grid = tileGrid(pixels, config.output.sampleCount, spec.imageSize, spec.channels, range);
@@ -197,6 +206,7 @@ async function trainOnData(
       const m = await iteration(real, plan.skipDiscriminator, plan.instanceNoise);
       step++;
       setStep(step);
+      average?.update(step);
       const e: StepEvent = {
         event: 'step', step, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake,
         ms: Math.round((performance.now() - started) * 10) / 10,
