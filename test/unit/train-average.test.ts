@@ -91,3 +91,27 @@ test('checkpoints store the average beside the trained weights; sampling loads t
     }
   }
 });
+
+test('--resume restores the average instead of restarting it from the trained weights', async () => {
+  const backend = await selectBackend('wasm');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-average-resume-'));
+  const first = await train({ config: tinyConfig(dir, 0.999), baseDir: dir, backend, onEvent: () => undefined });
+  assert.equal(first.reason, 'completed', first.message);
+  const config = tinyConfig(dir, 0.999);
+  config.training.steps = 5;
+  const second = await train({ config, baseDir: dir, backend, resume: true, onEvent: () => undefined });
+  assert.equal(second.reason, 'completed', second.message);
+  const at4 = readCheckpoint(first.checkpoint!);
+  const at5 = readCheckpoint(second.checkpoint!);
+  assert.equal(at5.manifest.step, 5);
+  // One update after the resume: avg5 = d·avg4 + (1 − d)·w5 with d = decayAt(5) = 6/15.
+  const d = 6 / 15;
+  at5.manifest.generatorAverage!.forEach((e, i) => {
+    const avg4 = tensorData(at4, at4.manifest.generatorAverage![i]);
+    const w5 = tensorData(at5, at5.manifest.generator[i]);
+    const avg5 = tensorData(at5, e);
+    for (let k = 0; k < avg5.length; k += Math.max(1, Math.floor(avg5.length / 50))) {
+      assert.ok(Math.abs(avg5[k] - (d * avg4[k] + (1 - d) * w5[k])) < 1e-5, `${e.name}[${k}]`);
+    }
+  });
+});
