@@ -59,6 +59,7 @@ const markerLegend = el('div', { class: 'marker-legend muted' });
 const gridCanvas = el('canvas', { 'data-testid': 'sample-grid', class: 'grid-canvas', width: '1', height: '1' });
 const gridSlider = el('input', { type: 'range', min: '0', max: '0', step: '1', value: '0', 'data-testid': 'grid-slider', 'aria-label': 'Sample grid step' });
 const gridLabel = el('span', { class: 'muted', 'data-testid': 'grid-step' }, 'no samples yet');
+const gridSource = el('p', { class: 'muted', 'data-testid': 'grid-source' });
 const evalBox = el('section', { 'data-testid': 'eval', class: 'card eval' });
 
 document.body.append(
@@ -73,6 +74,7 @@ document.body.append(
     el('aside', { class: 'side' },
       el('section', { class: 'card samples' },
         el('h2', {}, 'Samples from fixed noise'),
+        gridSource,
         el('div', { class: 'grid-frame' }, gridCanvas),
         el('div', { class: 'grid-controls' }, gridSlider, gridLabel)),
       backendBox,
@@ -138,6 +140,8 @@ function renderCharts(): void {
 }
 
 function renderBackend(): void {
+  gridSource.textContent = model.samplesFrom ? `From ${model.samplesFrom}.` : '';
+  gridSource.hidden = !model.samplesFrom;
   backendBox.replaceChildren(el('h2', {}, 'Backend'));
   const b = model.backend;
   if (!b) { backendBox.append(el('p', { class: 'muted' }, 'Not started yet.')); return; }

@@ -41,6 +41,8 @@ export class RunModel {
   backend?: BackendInfo;
   dataset?: DatasetSummary;
   configFile?: string;
+  /** Which weights the sample grids come from, from the run's config (training.generatorAverage). */
+  samplesFrom?: string;
   step = 0;
   steps = 0;
   status: RunStatus = 'unknown';
@@ -65,6 +67,7 @@ export class RunModel {
     this.backend = run.backend;
     this.configFile = run.configFile;
     this.status = run.status;
+    this.samplesFrom = undefined;
     this.step = run.step ?? 0;
     this.steps = run.steps ?? 0;
     this.end = undefined;
@@ -89,6 +92,7 @@ export class RunModel {
         this.steps = e.steps;
         this.step = e.step;
         this.configFile = e.configFile ?? this.configFile;
+        this.samplesFrom = samplesFrom(e.config);
         this.status = 'running';
         return;
       case 'step':
@@ -208,4 +212,11 @@ export function formatDuration(seconds: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
+}
+
+/** "the generator's weight average (decay 0.999)" or "the trained generator", from a start event's config. */
+export function samplesFrom(config: unknown): string | undefined {
+  const decay = (config as { training?: { generatorAverage?: unknown } } | undefined)?.training?.generatorAverage;
+  if (typeof decay !== 'number') return undefined;
+  return decay > 0 ? `the generator's weight average (decay ${decay})` : 'the trained generator';
 }
