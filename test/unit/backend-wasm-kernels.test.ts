@@ -13,6 +13,7 @@ const cases: Case[] = [
   { name: 'DCGAN 4×4 s2 pad 1 (explicit via same)', x: [2, 16, 16, 3], k: 4, cout: 5, s: 2, pad: 'same' },
   { name: 'valid, odd size, s2', x: [2, 9, 9, 2], k: 3, cout: 3, s: 2, pad: 'valid' },
   { name: 'valid 4×4 s1 (DCGAN last D layer)', x: [2, 4, 4, 6], k: 4, cout: 1, s: 1, pad: 'valid' },
+  { name: '64 input channels, 5×5 s2 (the per-pixel copy of wide phases)', x: [2, 8, 8, 64], k: 5, cout: 4, s: 2, pad: 'same' },
 ];
 
 function grads(c: Case, seed: number) {

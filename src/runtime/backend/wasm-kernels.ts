@@ -201,7 +201,9 @@ function conv2dBackpropInput(tf: TF, backend: WasmBackendLike, dy: TensorInfo, f
           const w = c * s + pw;
           const src = ((b * rows + a) * cols + c) * cin;
           const dst = ((b * H + h) * W + w) * cin;
-          dxData.set(part.subarray(src, src + cin), dst);
+          // A subarray view per pixel costs more than copying a few channels by hand.
+          if (cin < 64) for (let k = 0; k < cin; k++) dxData[dst + k] = part[src + k];
+          else dxData.set(part.subarray(src, src + cin), dst);
         }
       }
     }
