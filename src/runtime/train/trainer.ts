@@ -13,9 +13,10 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { TF } from '../backend/select';
 import { learningRates, outputRange, type DcganConfig } from '../config/types';
 import { resolveOutputDir } from '../config/load';
-import { checkConfigData, type DataCheck } from '../data/lint';
+import { readScaled } from '../data/dataset';
+import { checkConfigData, datasetSummary, type DataCheck } from '../data/lint';
 import type { Dataset } from '../data/types';
-import type { DatasetSummary, EndEvent, EndReason, StepEvent, TrainEvent } from '../events';
+import type { EndEvent, EndReason, StepEvent, TrainEvent } from '../events';
 import type { Problem } from '../problem';
 import { buildDiscriminator, type Discriminator } from '../model/discriminator';
 import { buildGenerator, type Generator } from '../model/generator';
@@ -112,8 +113,20 @@ async function trainOnData(
   const optD = tf.train.adam(lr.discriminator, t.beta1, t.beta2);
   // 4. The fixed noise vector: every sample grid of the run comes from it, so grids compare across time.
   const fixedNoise = tf.randomNormal([config.output.sampleCount, spec.latentDim], 0, 1, 'float32', t.seed + 1) as tfc.Tensor2D;
-  // 5. The generator's weight average, which samples are drawn from (training.generatorAverage).
+  let step = 0;
+  if (resumeFrom) {
+    assignVariables(tf, resumeFrom, resumeFrom.manifest.generator, G.variables, 'generator');
+    assignVariables(tf, resumeFrom, resumeFrom.manifest.discriminator, D.variables, 'discriminator');
+    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerG, optG);
+    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerD, optD);
+    rng.setState(resumeFrom.manifest.rngState);
+    step = resumeFrom.manifest.step;
+  }
+  setStep(step);
+  // 5. The generator's weight average, which samples are drawn from (training.generatorAverage): a copy of the
+  // (restored) generator, or the checkpoint's average on resume.
   const average = t.generatorAverage > 0 ? new GeneratorAverage(tf, spec, G, t.generatorAverage) : undefined;
+  if (average && resumeFrom?.manifest.generatorAverage) assignVariables(tf, resumeFrom, resumeFrom.manifest.generatorAverage, average.variables, 'generator average');
   const disposeAll = () => {
     [...G.variables, ...D.variables].forEach((v) => v.dispose());
     average?.dispose();
@@ -122,20 +135,7 @@ async function trainOnData(
     fixedNoise.dispose();
   };
 
-  let step = 0;
-  if (resumeFrom) {
-    assignVariables(tf, resumeFrom, resumeFrom.manifest.generator, G.variables, 'generator');
-    assignVariables(tf, resumeFrom, resumeFrom.manifest.discriminator, D.variables, 'discriminator');
-    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerG, optG);
-    await restoreOptimizer(tf, resumeFrom, resumeFrom.manifest.optimizerD, optD);
-    if (average && resumeFrom.manifest.generatorAverage) assignVariables(tf, resumeFrom, resumeFrom.manifest.generatorAverage, average.variables, 'generator average');
-    else average?.copyFromSource();
-    rng.setState(resumeFrom.manifest.rngState);
-    step = resumeFrom.manifest.step;
-  }
-  setStep(step);
-
-  const summary = datasetSummary(dataset, check, scaling);
+  const summary = datasetSummary(dataset, check.stats, scaling);
   const range = outputRange(spec.outputActivation);
   const health = new HealthMonitor({
     activation: spec.outputActivation,
@@ -146,7 +146,7 @@ async function trainOnData(
     config,
   });
   const balancer = new AdaptiveBalancer(t);
-  const batches = new BatchStream(tf, dataset, batchSize, spec, rng);
+  const batches = new BatchStream(tf, dataset, batchSize, scaling, rng);
 
   run.start(config, resumeFrom?.manifest.runId);
   run.emit({
@@ -202,7 +202,7 @@ async function trainOnData(
       }
       const started = performance.now();
       const plan = balancer.plan(step);
-      const real = await batches.next(scaling);
+      const real = await batches.next();
       const m = await iteration(real, plan.skipDiscriminator, plan.instanceNoise);
       step++;
       setStep(step);
@@ -333,15 +333,16 @@ function makeIteration(tf: TF, G: Generator, D: Discriminator, optG: tfc.Optimiz
 
 /**
  * Shuffled batches, read one ahead: the next batch is read from the dataset (a file, possibly) while the
- * current iteration runs. Data stays in its storage dtype in the dataset; this converts one batch at a time.
+ * current iteration runs. Data stays in its storage dtype in the dataset; readScaled converts one batch at a
+ * time into the range the discriminator is fed.
  */
 class BatchStream {
   private order: Uint32Array;
   private pos = 0;
   private pending: Promise<Float32Array> | undefined;
   private readonly per: number;
-  constructor(private readonly tf: TF, private readonly dataset: Dataset, private readonly batchSize: number, spec: ModelSpec, private readonly rng: Rng) {
-    this.per = spec.imageSize * spec.imageSize * spec.channels;
+  constructor(private readonly tf: TF, private readonly dataset: Dataset, private readonly batchSize: number, private readonly scaling: { scale: number; offset: number }, private readonly rng: Rng) {
+    this.per = dataset.height * dataset.width * dataset.channels;
     this.order = permutation(dataset.count, rng);
   }
 
@@ -357,33 +358,21 @@ class BatchStream {
 
   private read(): Promise<Float32Array> {
     const out = new Float32Array(this.batchSize * this.per);
-    return this.dataset.read(this.indices(), out).then(() => out);
+    return readScaled(this.dataset, this.indices(), out, this.scaling).then(() => out);
   }
 
-  async next(scaling: { scale: number; offset: number }): Promise<tfc.Tensor4D> {
-    const raw = await (this.pending ?? this.read());
+  async next(): Promise<tfc.Tensor4D> {
+    const fed = await (this.pending ?? this.read());
     this.pending = this.read();
     this.pending.catch(() => undefined); // surfaced by the next call's await
-    const tf = this.tf;
     const { height, width, channels } = this.dataset;
-    return tf.tidy(() => tf.add(tf.mul(tf.tensor4d(raw, [this.batchSize, height, width, channels]), scaling.scale), scaling.offset) as tfc.Tensor4D);
+    return this.tf.tensor4d(fed, [this.batchSize, height, width, channels]);
   }
 }
 
 function modelSpec(config: DcganConfig, dataset: Dataset): ModelSpec {
   const m = config.model;
   return { ...m, imageSize: m.imageSize ?? dataset.height, channels: m.channels ?? dataset.channels };
-}
-
-function datasetSummary(ds: Dataset, check: DataCheck, scaling: { scale: number; offset: number }): DatasetSummary {
-  const s = check.stats!;
-  const fed = (v: number) => v * scaling.scale + scaling.offset;
-  const lo = Math.min(fed(s.min), fed(s.max));
-  const hi = Math.max(fed(s.min), fed(s.max));
-  return {
-    source: ds.source, format: ds.format, dtype: ds.dtype, count: ds.count, height: ds.height, width: ds.width, channels: ds.channels,
-    min: s.min, max: s.max, scale: scaling.scale, offset: scaling.offset, fedMin: lo, fedMax: hi,
-  };
 }
 
 function nonFiniteProblem(step: number, checkpoint: string | undefined): Problem {
@@ -452,8 +441,7 @@ class RunFiles {
     const n = Math.min(REAL_GRID_COUNT, ds.count);
     const idx = permutation(ds.count, new Rng(rng.getState() ^ 0x5bd1e995)).slice(0, n);
     const raw = new Float32Array(n * spec.imageSize * spec.imageSize * spec.channels);
-    await ds.read(idx, raw);
-    for (let i = 0; i < raw.length; i++) raw[i] = raw[i] * scaling.scale + scaling.offset;
+    await readScaled(ds, idx, raw, scaling);
     writePng(path.join(this.dir, 'samples', 'real.png'), tileGrid(raw, n, spec.imageSize, spec.channels, range));
   }
 
