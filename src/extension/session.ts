@@ -82,7 +82,6 @@ export class TrainingSession implements vscode.Disposable {
     this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.disposables.push(this.eventEmitter);
 
-    // See trainWorker.ts: stop is raised through shared memory too, since the training loop may not yield.
     this.worker = new Worker(ctx.workerScript, { name: `dcgan-train-${this.runId}` });
     this.worker.on('message', (msg: unknown) => this.onWorkerMessage(msg));
     this.worker.on('error', (err) => {

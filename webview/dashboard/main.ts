@@ -140,8 +140,6 @@ function renderCharts(): void {
 }
 
 function renderBackend(): void {
-  gridSource.textContent = model.samplesFrom ? `From ${model.samplesFrom}.` : '';
-  gridSource.hidden = !model.samplesFrom;
   backendBox.replaceChildren(el('h2', {}, 'Backend'));
   const b = model.backend;
   if (!b) { backendBox.append(el('p', { class: 'muted' }, 'Not started yet.')); return; }
@@ -232,6 +230,8 @@ let gridRequest = 0;
 const requested = new Set<number>();
 
 async function renderGrid(): Promise<void> {
+  gridSource.textContent = model.samplesFrom ? `From ${model.samplesFrom}.` : '';
+  gridSource.hidden = !model.samplesFrom;
   const steps = model.gridSteps;
   gridSlider.max = String(Math.max(0, steps.length - 1));
   if (steps.length === 0) { gridLabel.textContent = 'no samples yet'; return; }
@@ -309,7 +309,7 @@ function onMessage(m: HostToWebview): void {
         header: true,
         charts: e.event === 'step' || e.event === 'balance',
         alerts: e.event === 'problem',
-        grid: e.event === 'samples',
+        grid: e.event === 'samples' || e.event === 'start',
         evals: e.event === 'eval' || e.event === 'samples',
         backend: e.event === 'start',
       });

@@ -19,15 +19,11 @@ export class GeneratorAverage {
 
   constructor(private readonly tf: TF, spec: ModelSpec, private readonly source: Generator, private readonly decay: number) {
     this.generator = buildGenerator(tf, spec, new Rng(0), 'generatorAverage');
-    this.copyFromSource();
+    this.generator.variables.forEach((v, i) => v.assign(source.variables[i]));
   }
 
   get variables(): tfc.Variable[] {
     return this.generator.variables;
-  }
-
-  copyFromSource(): void {
-    this.generator.variables.forEach((v, i) => v.assign(this.source.variables[i]));
   }
 
   /** The decay applied after step `step` (1-based). */

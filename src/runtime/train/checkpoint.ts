@@ -78,6 +78,7 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     for (const t of ts) out.push(await add(t.name, t.tensor));
     return out;
   };
+  const addVariables = (vs: tfc.Variable[]) => addAll(vs.map((v) => ({ name: v.name, tensor: v })));
   // getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to dispose.
   const addOptimizer = async (opt: tfc.Optimizer) => {
     const weights = await opt.getWeights();
@@ -87,12 +88,12 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
       for (const w of weights) if (w.name === 'iter') w.tensor.dispose();
     }
   };
-  const generator = await addAll(s.generator.map((v) => ({ name: v.name, tensor: v })));
-  const discriminator = await addAll(s.discriminator.map((v) => ({ name: v.name, tensor: v })));
+  const generator = await addVariables(s.generator);
+  const discriminator = await addVariables(s.discriminator);
   const optimizerG = await addOptimizer(s.optimizerG);
   const optimizerD = await addOptimizer(s.optimizerD);
   const fixedNoise = await add('fixedNoise', s.fixedNoise);
-  const generatorAverage = s.generatorAverage ? await addAll(s.generatorAverage.map((v) => ({ name: v.name, tensor: v }))) : undefined;
+  const generatorAverage = s.generatorAverage ? await addVariables(s.generatorAverage) : undefined;
   const manifest: CheckpointManifest = {
     format: CHECKPOINT_FORMAT,
     version: CHECKPOINT_VERSION,

@@ -92,7 +92,6 @@ export function resolveThresholds(overrides?: Partial<HealthThresholds> | Record
   return out;
 }
 
-/** Binary entropy in nats: the least BCE reachable with soft target p. */
 /** Loss_G's oscillation window is summarised by the medians of this many equal blocks. */
 const OSCILLATION_BLOCKS = 10;
 
@@ -102,6 +101,7 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
+/** Binary entropy in nats: the least BCE reachable with soft target p. */
 function entropy(p: number): number {
   if (p <= 0 || p >= 1) return 0;
   return -(p * Math.log(p) + (1 - p) * Math.log(1 - p));
@@ -248,11 +248,10 @@ export class HealthMonitor {
    */
   private oscillation(): { swing: number; crossings: number } | undefined {
     const raw = this.lossGLong.items;
-    const blocks = OSCILLATION_BLOCKS;
-    const size = Math.floor(raw.length / blocks);
+    const size = Math.floor(raw.length / OSCILLATION_BLOCKS);
     if (size < 1) return undefined;
     const smooth: number[] = [];
-    for (let b = 0; b < blocks; b++) smooth.push(median(raw.slice(b * size, (b + 1) * size)));
+    for (let b = 0; b < OSCILLATION_BLOCKS; b++) smooth.push(median(raw.slice(b * size, (b + 1) * size)));
     const mean = smooth.reduce((a, b) => a + b, 0) / smooth.length;
     if (mean <= 0) return undefined;
     const swing = (Math.max(...smooth) - Math.min(...smooth)) / mean;
