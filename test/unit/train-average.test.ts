@@ -6,13 +6,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend } from '../../src/runtime/backend/select';
-import { parseConfig } from '../../src/runtime/config/load';
 import { buildGenerator } from '../../src/runtime/model/generator';
 import type { ModelSpec } from '../../src/runtime/model/spec';
 import { GeneratorAverage } from '../../src/runtime/train/average';
 import { loadGenerator, readCheckpoint, tensorData } from '../../src/runtime/train/checkpoint';
 import { Rng } from '../../src/runtime/train/rng';
 import { train } from '../../src/runtime/train/trainer';
+import { tinyConfig } from './train-helpers';
 
 const spec: ModelSpec = { imageSize: 28, channels: 1, latentDim: 8, generatorFilters: 2, discriminatorFilters: 2, leakyReluAlpha: 0.2, discriminatorDropout: 0, outputActivation: 'tanh' };
 
@@ -50,16 +50,12 @@ test('the average follows avg ← d·avg + (1−d)·w, with the decay ramping up
   }
 });
 
-function tinyConfig(dir: string, generatorAverage: number) {
-  const doc = {
-    data: { path: 'builtin:mnist', limit: 128 },
-    model: { generatorFilters: 8, discriminatorFilters: 8 },
-    training: { batchSize: 16, steps: 4, generatorAverage },
-    output: { dir: path.join(dir, 'runs'), sampleEvery: 2, checkpointEvery: 4, sampleCount: 16 },
-  };
-  const loaded = parseConfig(JSON.stringify(doc), path.join(dir, 'dcgan.json'));
-  assert.deepEqual(loaded.problems, []);
-  return loaded.config!;
+/** The shared tiny config, 4 steps with a checkpoint at the end, and the given average decay. */
+function averagedConfig(dir: string, generatorAverage: number) {
+  const config = tinyConfig(dir);
+  config.training.steps = 4;
+  config.training.generatorAverage = generatorAverage;
+  return config;
 }
 
 test('checkpoints store the average beside the trained weights; sampling loads the average', async () => {
@@ -67,7 +63,7 @@ test('checkpoints store the average beside the trained weights; sampling loads t
   const tf = backend.tf;
   for (const decay of [0.999, 0]) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-average-'));
-    const end = await train({ config: tinyConfig(dir, decay), baseDir: dir, backend, onEvent: () => undefined });
+    const end = await train({ config: averagedConfig(dir, decay), baseDir: dir, backend, onEvent: () => undefined });
     assert.equal(end.reason, 'completed', end.message);
     const ckpt = readCheckpoint(end.checkpoint!);
     const m = ckpt.manifest;
@@ -95,9 +91,9 @@ test('checkpoints store the average beside the trained weights; sampling loads t
 test('--resume restores the average instead of restarting it from the trained weights', async () => {
   const backend = await selectBackend('wasm');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-average-resume-'));
-  const first = await train({ config: tinyConfig(dir, 0.999), baseDir: dir, backend, onEvent: () => undefined });
+  const first = await train({ config: averagedConfig(dir, 0.999), baseDir: dir, backend, onEvent: () => undefined });
   assert.equal(first.reason, 'completed', first.message);
-  const config = tinyConfig(dir, 0.999);
+  const config = averagedConfig(dir, 0.999);
   config.training.steps = 5;
   const second = await train({ config, baseDir: dir, backend, resume: true, onEvent: () => undefined });
   assert.equal(second.reason, 'completed', second.message);

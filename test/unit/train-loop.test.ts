@@ -6,25 +6,12 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend } from '../../src/runtime/backend/select';
-import { parseConfig } from '../../src/runtime/config/load';
 import type { EndEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
 import { train } from '../../src/runtime/train/trainer';
 import { readCheckpoint, sampleFromCheckpoint } from '../../src/runtime/train/checkpoint';
 import { decodePng } from '../../src/runtime/train/grid';
 import { writeNpy } from './cli-helpers';
-
-const tiny = (dir: string, extra: Record<string, unknown> = {}) => {
-  const doc = {
-    data: { path: 'builtin:mnist', limit: 128 },
-    model: { generatorFilters: 8, discriminatorFilters: 8 },
-    training: { batchSize: 16, steps: 6 },
-    output: { dir: path.join(dir, 'runs'), sampleEvery: 2, checkpointEvery: 3, sampleCount: 16 },
-    ...extra,
-  };
-  const loaded = parseConfig(JSON.stringify(doc), path.join(dir, 'dcgan.json'));
-  assert.deepEqual(loaded.problems, []);
-  return loaded.config!;
-};
+import { tinyConfig as tiny } from './train-helpers';
 
 async function run(dir: string, config = tiny(dir), more: Partial<Parameters<typeof train>[0]> = {}) {
   const backend = await selectBackend('wasm');
