@@ -4,7 +4,7 @@
  * uint8, 2,000 images, generatorFilters = discriminatorFilters = 8, batch 32, Adam 2e-4 (the default then),
  * wasm backend. And mnist-defaults-3000.jsonl: `npm run demo` (every setting at its default, builtin:mnist,
  * 3,000 steps, 2 threads), its step and samples events with 4 significant digits; that run ended with
- * classifier score 0.839, 10/10 classes and Fréchet distance 6.3 (README).
+ * classifier score 0.839, 10/10 classes and Fréchet distance 6.3.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
