@@ -250,13 +250,13 @@ export class HealthMonitor {
     const raw = this.lossGLong.items;
     const size = Math.floor(raw.length / OSCILLATION_BLOCKS);
     if (size < 1) return undefined;
-    const smooth: number[] = [];
-    for (let b = 0; b < OSCILLATION_BLOCKS; b++) smooth.push(median(raw.slice(b * size, (b + 1) * size)));
-    const mean = smooth.reduce((a, b) => a + b, 0) / smooth.length;
+    const medians: number[] = [];
+    for (let b = 0; b < OSCILLATION_BLOCKS; b++) medians.push(median(raw.slice(b * size, (b + 1) * size)));
+    const mean = medians.reduce((a, b) => a + b, 0) / medians.length;
     if (mean <= 0) return undefined;
-    const swing = (Math.max(...smooth) - Math.min(...smooth)) / mean;
+    const swing = (Math.max(...medians) - Math.min(...medians)) / mean;
     let crossings = 0;
-    for (let i = 1; i < smooth.length; i++) if ((smooth[i - 1] - mean) * (smooth[i] - mean) < 0) crossings++;
+    for (let i = 1; i < medians.length; i++) if ((medians[i - 1] - mean) * (medians[i] - mean) < 0) crossings++;
     // A trend (steady climb or fall) crosses its mean about once; swings cross it again and again.
     return swing >= this.t.oscillationSwing && crossings >= this.t.oscillationCrossings ? { swing, crossings } : undefined;
   }
@@ -335,7 +335,7 @@ export class HealthMonitor {
   }
 
   private oscillating(step: number, osc: { swing: number; crossings: number }): Problem {
-    const summary = `The losses oscillate without a trend (steps ${step - this.t.oscillationWindow + 1}–${step}): smoothed Loss_G swings by ${Math.round(osc.swing * 100)}% of its mean and crossed it ${osc.crossings} times.`;
+    const summary = `The losses oscillate without a trend (steps ${step - this.t.oscillationWindow + 1}–${step}): Loss_G, as medians of ${Math.floor(this.t.oscillationWindow / OSCILLATION_BLOCKS)}-step blocks, swings by ${Math.round(osc.swing * 100)}% of its mean and crossed it ${osc.crossings} times.`;
     return this.problem('health/oscillation', 'info', step, summary);
   }
 
