@@ -17,7 +17,7 @@
  * This file imports no `vscode` and no Node modules: the webview bundles import it too.
  */
 import type { BackendInfo, GridImage, TrainEvent } from './runtime/events';
-import { isTrainEvent } from './runtime/events';
+import { isProblemShape, isTrainEvent } from './runtime/events';
 import type { Fix, Problem, ProblemCode } from './runtime/problem';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
@@ -164,7 +164,6 @@ export type WebviewToHost =
   | { type: 'applyFix'; runId?: string; configFile: string; code: ProblemCode; fix: Fix }
   /** Ask for one grid of a run; the host answers with a `grid` message. */
   | { type: 'requestGrid'; runId: string; step: number }
-  | { type: 'openFile'; path: string }
   /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
   | { type: 'openDashboard'; runId: string }
   /** A real batch to show beside a fake one (side view). */
@@ -186,8 +185,7 @@ function isFix(x: unknown): x is Fix {
 }
 
 export function isProblem(x: unknown): x is Problem {
-  return isObj(x) && isStr(x.code) && (x.severity === 'error' || x.severity === 'warning' || x.severity === 'info') && isStr(x.message)
-    && (x.fixes === undefined || (Array.isArray(x.fixes) && x.fixes.every(isFix)));
+  return isProblemShape(x);
 }
 
 function isRunSummary(x: unknown): x is RunSummary {
@@ -246,7 +244,6 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'stop': return isStr(x.runId);
     case 'applyFix': return isOptStr(x.runId) && isStr(x.configFile) && isStr(x.code) && isFix(x.fix);
     case 'requestGrid': return isStr(x.runId) && isNum(x.step);
-    case 'openFile': return isStr(x.path);
     case 'openDashboard': return isStr(x.runId);
     case 'requestRealBatch': return isStr(x.runId);
     default: return false;

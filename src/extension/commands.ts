@@ -15,6 +15,7 @@ import type { Ctx } from './ctx';
 import { installGpuRuntime, type InstallResult } from './gpuRuntime';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
+import { isInsideFolders } from './workspacePaths';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
@@ -186,7 +187,9 @@ function report(ctx: Ctx, name: string, result: LintResult): void {
 const openDashboard: CommandFactory = (ctx) => async (arg?: unknown): Promise<boolean> => {
   // A run id of this window's sessions, or a run folder on disk (from the side view), or the current run.
   const session = typeof arg === 'string' ? ctx.sessions.get(arg) : ctx.sessions.current;
-  const runDir = typeof arg === 'string' && !session && fs.existsSync(arg) ? arg : undefined;
+  // A run folder given by path must lie inside the workspace: it becomes a localResourceRoot of the dashboard.
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const runDir = typeof arg === 'string' && !session && isInsideFolders(arg, folders) ? arg : undefined;
   if (!ctx.views) {
     void vscode.window.showWarningMessage('DCGAN: the dashboard is not available in this build. The run\'s log is in the "DCGAN Studio" output.');
     ctx.log.show(true);

@@ -10,6 +10,11 @@ import { renderWebviewHtml } from './html';
 import { liveEventMessages } from './messages';
 import { listGrids, readRunFolder } from './runFolder';
 import type { LiveRun, ViewServices } from './services';
+import { revivedRunDir } from '../workspacePaths';
+
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
 
 export class DashboardPanel implements vscode.Disposable {
   static readonly viewType = 'dcgan.dashboard';
@@ -39,12 +44,19 @@ export class DashboardPanel implements vscode.Disposable {
 
   /** Called by the serializer with the state the page saved; an unknown state closes into an explanation. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, services: ViewServices): DashboardPanel | undefined {
-    const runDir = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
-    if (typeof runDir !== 'string') {
+    const saved = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
+    if (typeof saved !== 'string') {
       panel.webview.html = `<!DOCTYPE html><html><body><p>This dashboard was closed before its run started, so there is nothing to restore. Close it and run "DCGAN: Open Dashboard".</p></body></html>`;
       return undefined;
     }
-    const key = path.resolve(runDir);
+    // The saved state comes from the page: its runDir becomes a localResourceRoot only inside the workspace.
+    const runDir = revivedRunDir(state, workspaceFolderPaths());
+    if (!runDir) {
+      services.log.warn(`dashboard: not restoring ${JSON.stringify(saved).slice(0, 200)}: it is not a run folder inside this workspace`);
+      panel.webview.html = `<!DOCTYPE html><html><body><p>This dashboard showed a run folder that is not inside this workspace (or no longer exists), so it is not restored. Close it, and open the run with "DCGAN: Open Dashboard" or from the DCGAN side bar.</p></body></html>`;
+      return undefined;
+    }
+    const key = runDir;
     DashboardPanel.open.get(key)?.panel.dispose();
     panel.webview.options = webviewOptions(extensionUri, key);
     const runId = path.basename(key);
@@ -144,9 +156,6 @@ export class DashboardPanel implements vscode.Disposable {
         if (file) this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.gridUri(file), file } });
         return;
       }
-      case 'openFile':
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path));
-        return;
       default:
         return;
     }
