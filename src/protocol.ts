@@ -18,7 +18,7 @@
  */
 import type { BackendInfo, GridImage, TrainEvent } from './runtime/events';
 import { isProblemShape, isTrainEvent } from './runtime/events';
-import type { Fix, Problem, ProblemCode } from './runtime/problem';
+import type { Problem, ProblemCode } from './runtime/problem';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -160,8 +160,13 @@ export type HostToWebview =
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
-  /** A remedy button: apply `fix` (config edits) to `configFile`, keeping its comments. */
-  | { type: 'applyFix'; runId?: string; configFile: string; code: ProblemCode; fix: Fix }
+  /**
+   * A remedy button: apply fix number `fixIndex` of the problem `code` the host sent for run `runId`. The page names
+   * which fix, never what to write where: the host looks the fix up among the problems it sent and writes only to
+   * the run's own config (src/extension/remedies.ts, issue 12 finding 1). The earlier shape, which carried the fix
+   * and the file, is refused.
+   */
+  | { type: 'applyFix'; runId: string; code: ProblemCode; fixIndex: number }
   /** Ask for one grid of a run; the host answers with a `grid` message. */
   | { type: 'requestGrid'; runId: string; step: number }
   /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
@@ -179,10 +184,6 @@ function isObj(x: unknown): x is Obj {
 const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isOptStr = (x: unknown): boolean => x === undefined || isStr(x);
-
-function isFix(x: unknown): x is Fix {
-  return isObj(x) && isStr(x.title) && Array.isArray(x.edits) && x.edits.every((e) => isObj(e) && Array.isArray(e.path) && e.path.every((k) => isStr(k) || isNum(k)));
-}
 
 export function isProblem(x: unknown): x is Problem {
   return isProblemShape(x);
@@ -242,7 +243,8 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   switch (x.type) {
     case 'ready': return true;
     case 'stop': return isStr(x.runId);
-    case 'applyFix': return isOptStr(x.runId) && isStr(x.configFile) && isStr(x.code) && isFix(x.fix);
+    case 'applyFix': return isStr(x.runId) && isStr(x.code) && Number.isInteger(x.fixIndex) && (x.fixIndex as number) >= 0
+      && x.configFile === undefined && x.fix === undefined;
     case 'requestGrid': return isStr(x.runId) && isNum(x.step);
     case 'openDashboard': return isStr(x.runId);
     case 'requestRealBatch': return isStr(x.runId);

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { Fix } from '../runtime/problem';
 import { applyConfigEdits, diffAsReplacement } from './configEdits';
 import { DIAGNOSTIC_SOURCE, type ConfigDiagnostics } from './diagnostics';
+import { checkRemedy } from './remedies';
 
 export class ConfigQuickFixes implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -51,9 +52,13 @@ export function fixAsWorkspaceEdit(doc: vscode.TextDocument, fix: Fix): vscode.W
 /**
  * Applies a remedy to a config file, keeping its comments. A file that had no unsaved changes is saved
  * afterwards, so that the next run (and the CLI) see the fix; one with unsaved changes is left for the user.
- * Returns false when the fix changed nothing or VS Code refused the edit.
+ * Returns false when the fix changed nothing or VS Code refused the edit; throws when the file is not a config of
+ * this workspace or the fix edits anything but schema keys.
  */
 export async function applyFixToConfig(configUri: vscode.Uri, fix: Fix): Promise<boolean> {
+  // Every remedy write passes the same checks as the dashboard's (issue 12, finding 1): a workspace config, schema keys.
+  const refused = checkRemedy(configUri.fsPath, fix, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  if (refused) throw new Error(refused);
   const doc = await vscode.workspace.openTextDocument(configUri);
   const wasDirty = doc.isDirty;
   const edit = fixAsWorkspaceEdit(doc, fix);
