@@ -103,7 +103,12 @@ export class TrainingWorker {
       };
       this.end = end;
       this.recordInRunFolder(end);
-      this.opts.onEvent(end);
+      try {
+        this.opts.onEvent(end);
+      } catch (err) {
+        // A listener's failure must not leave the run looking alive forever.
+        this.opts.onLog('error', `a listener failed on the end of the run: ${(err as Error).stack ?? err}`);
+      }
     }
     this.resolveDone(this.end);
   }
