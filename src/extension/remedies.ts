@@ -13,11 +13,10 @@
  *     value must validate against the key's schema (checkFixEdits).
  * No vscode import: the unit tests run the same code.
  */
-import Ajv, { type ValidateFunction } from 'ajv';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import schema from '../runtime/config/schema.json';
-import { isConfigFileName } from '../runtime/config/load';
+import { isConfigFileName, parseConfig } from '../runtime/config/load';
 import type { Fix, Problem } from '../runtime/problem';
 import { isInsideFolders } from './workspacePaths';
 
@@ -25,18 +24,6 @@ import { isInsideFolders } from './workspacePaths';
 const PATH_KEYS: ReadonlySet<string> = new Set(['data.path', 'output.dir', '$schema']);
 
 type SchemaNode = { properties?: Record<string, SchemaNode> } & Record<string, unknown>;
-const validators = new Map<string, ValidateFunction>();
-let ajv: Ajv | undefined;
-
-function validatorFor(key: string, node: SchemaNode): ValidateFunction {
-  let v = validators.get(key);
-  if (!v) {
-    ajv ??= new Ajv({ allErrors: false, strict: false });
-    v = ajv.compile(node);
-    validators.set(key, v);
-  }
-  return v;
-}
 
 /** A key of `node.properties`, own keys only ("constructor" is not a config key). */
 function ownChild(node: SchemaNode | undefined, key: unknown): SchemaNode | undefined {
@@ -56,9 +43,11 @@ export function checkFixEdits(fix: Fix): string | undefined {
     }
     if (PATH_KEYS.has(key)) return `"${fix.title}" edits ${key}, a path; remedies never change paths, so it is not applied.`;
     if (edit.value === undefined) continue;
-    const validate = validatorFor(key, node);
-    if (!validate(edit.value)) {
-      return `"${fix.title}" sets ${key} to ${JSON.stringify(edit.value)?.slice(0, 100)}, which the schema refuses (${validate.errors?.[0]?.message ?? 'invalid'}), so it is not applied.`;
+    // The config loader's own validator (compiled once, shared with the diagnostics), on a config holding only this key.
+    const alone = JSON.stringify({ [section as string]: { [name as string]: edit.value } });
+    const refused = parseConfig(alone).problems.find((p) => p.code === 'config/schema' || p.code === 'config/parse');
+    if (refused) {
+      return `"${fix.title}" sets ${key} to ${JSON.stringify(edit.value)?.slice(0, 100)}, which the schema refuses (${refused.message.replace(/^config:\d+: /, '')}), so it is not applied.`;
     }
   }
   return undefined;
