@@ -64,6 +64,8 @@ export async function applyFixToConfig(configUri: vscode.Uri, fix: Fix): Promise
   const edit = fixAsWorkspaceEdit(doc, fix);
   if (!edit) return false;
   const ok = await vscode.workspace.applyEdit(edit);
-  if (ok && !wasDirty) await doc.save();
+  if (ok && !wasDirty && !(await doc.save())) {
+    throw new Error(`"${fix.title}" was applied to ${configUri.fsPath} in the editor, but saving it failed; save the file yourself.`);
+  }
   return ok;
 }

@@ -85,8 +85,11 @@ describe('remedy buttons of a run read from disk (issue 12, finding 1)', () => {
     assert.equal((await click(panel, 'run-own', 7))?.ok, false, 'an index the page was not sent');
     assert.equal((await click(panel, 'another-run', 1))?.ok, false, 'another run\'s id');
     assert.equal(fs.readFileSync(config, 'utf8'), before, 'nothing written by the refused remedies');
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.fsPath === config);
+    const dirtyBefore = doc?.isDirty;
     const noise = await click(panel, 'run-own', 1);
     assert.equal(noise?.ok, true, noise?.message);
+    assert.equal(dirtyBefore ?? false, false, 'dcgan.json had no unsaved changes, so the remedy is saved to disk');
     assert.match(fs.readFileSync(config, 'utf8'), /"labelNoise":\s*0\.05/);
     assert.equal(fs.readFileSync(settings, 'utf8'), settingsBefore);
     panel.dispose();
