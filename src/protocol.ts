@@ -17,8 +17,8 @@
  * This file imports no `vscode` and no Node modules: the webview bundles import it too.
  */
 import type { BackendInfo, GridImage, TrainEvent } from './runtime/events';
-import { isTrainEvent } from './runtime/events';
-import type { Fix, Problem, ProblemCode } from './runtime/problem';
+import { isProblemShape, isTrainEvent } from './runtime/events';
+import type { Problem, ProblemCode } from './runtime/problem';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -160,11 +160,15 @@ export type HostToWebview =
 export type WebviewToHost =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
-  /** A remedy button: apply `fix` (config edits) to `configFile`, keeping its comments. */
-  | { type: 'applyFix'; runId?: string; configFile: string; code: ProblemCode; fix: Fix }
+  /**
+   * A remedy button: apply fix number `fixIndex` of the problem `code` the host sent for run `runId`. The page names
+   * which fix, never what to write where: the host looks the fix up among the problems it sent and writes only to
+   * the run's own config (src/extension/remedies.ts, issue 12 finding 1). The earlier shape, which carried the fix
+   * and the file, is refused.
+   */
+  | { type: 'applyFix'; runId: string; code: ProblemCode; fixIndex: number }
   /** Ask for one grid of a run; the host answers with a `grid` message. */
   | { type: 'requestGrid'; runId: string; step: number }
-  | { type: 'openFile'; path: string }
   /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
   | { type: 'openDashboard'; runId: string }
   /** A real batch to show beside a fake one (side view). */
@@ -181,13 +185,8 @@ const isStr = (x: unknown): x is string => typeof x === 'string';
 const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const isOptStr = (x: unknown): boolean => x === undefined || isStr(x);
 
-function isFix(x: unknown): x is Fix {
-  return isObj(x) && isStr(x.title) && Array.isArray(x.edits) && x.edits.every((e) => isObj(e) && Array.isArray(e.path) && e.path.every((k) => isStr(k) || isNum(k)));
-}
-
 export function isProblem(x: unknown): x is Problem {
-  return isObj(x) && isStr(x.code) && (x.severity === 'error' || x.severity === 'warning' || x.severity === 'info') && isStr(x.message)
-    && (x.fixes === undefined || (Array.isArray(x.fixes) && x.fixes.every(isFix)));
+  return isProblemShape(x);
 }
 
 function isRunSummary(x: unknown): x is RunSummary {
@@ -244,9 +243,9 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   switch (x.type) {
     case 'ready': return true;
     case 'stop': return isStr(x.runId);
-    case 'applyFix': return isOptStr(x.runId) && isStr(x.configFile) && isStr(x.code) && isFix(x.fix);
+    case 'applyFix': return isStr(x.runId) && isStr(x.code) && Number.isInteger(x.fixIndex) && (x.fixIndex as number) >= 0
+      && x.configFile === undefined && x.fix === undefined;
     case 'requestGrid': return isStr(x.runId) && isNum(x.step);
-    case 'openFile': return isStr(x.path);
     case 'openDashboard': return isStr(x.runId);
     case 'requestRealBatch': return isStr(x.runId);
     default: return false;

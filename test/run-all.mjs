@@ -83,13 +83,13 @@ async function nodeTestSuite(name, files, extraArgs = []) {
 }
 
 /** The host runner prints one JSON line last: {"suite":"host","passed":N,"failed":N,"pending":N,...}. */
-async function hostSuite() {
-  const { code, stdout, elapsedMs } = await runStreaming(process.execPath, [path.join(root, 'test/host/run-code-server.mjs')]);
-  const last = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{"suite":"host"'));
+async function hostSuite(name = 'host', args = []) {
+  const { code, stdout, elapsedMs } = await runStreaming(process.execPath, [path.join(root, 'test/host/run-code-server.mjs'), ...args]);
+  const last = stdout.trim().split('\n').reverse().find((l) => l.startsWith(`{"suite":"${name}"`));
   let summary = null;
   try { summary = last ? JSON.parse(last) : null; } catch { /* fall through to the failure below */ }
-  if (!summary) return { name: 'host', passed: 0, failed: 1, skipped: 0, elapsedMs, note: `no result line (exit code ${code})` };
-  const result = { name: 'host', passed: summary.passed, failed: summary.failed, skipped: summary.pending ?? 0, elapsedMs };
+  if (!summary) return { name, passed: 0, failed: 1, skipped: 0, elapsedMs, note: `no result line (exit code ${code})` };
+  const result = { name, passed: summary.passed, failed: summary.failed, skipped: summary.pending ?? 0, elapsedMs };
   if (summary.error) result.note = summary.error;
   if (code !== 0 && result.failed === 0) { result.failed = 1; result.note ??= `exited with code ${code}`; }
   return result;
@@ -105,7 +105,9 @@ function ensureCodeServer() {
 const suites = [
   { name: 'unit', run: () => nodeTestSuite('unit', listTests('test/unit', '.test.ts'), ['--test-concurrency=2']) },
   { name: 'webview', run: () => nodeTestSuite('webview', listTests('test/webview', '.test.ts')) },
-  { name: 'host', heavy: true, run: hostSuite },
+  { name: 'host', heavy: true, run: () => hostSuite() },
+  // The same extension host, workspace trust on and the workspace untrusted (issue 12): one more code-server launch.
+  { name: 'host-untrusted', heavy: true, run: () => hostSuite('host-untrusted', ['--untrusted']) },
   { name: 'ui', heavy: true, run: () => nodeTestSuite('ui', listTests('test/ui', '.test.mjs')) },
 ].filter((s) => !only || only.includes(s.name));
 

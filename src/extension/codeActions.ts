@@ -3,10 +3,12 @@
  * a QuickFix whose WorkspaceEdit is computed with jsonc-parser, so that comments and formatting survive.
  * applyFixToConfig is the same edit for the dashboard's remedy buttons (health alerts carry the same Fix shape).
  */
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Fix } from '../runtime/problem';
 import { applyConfigEdits, diffAsReplacement } from './configEdits';
 import { DIAGNOSTIC_SOURCE, type ConfigDiagnostics } from './diagnostics';
+import { checkRemedy } from './remedies';
 
 export class ConfigQuickFixes implements vscode.CodeActionProvider {
   static readonly metadata: vscode.CodeActionProviderMetadata = { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] };
@@ -49,16 +51,27 @@ export function fixAsWorkspaceEdit(doc: vscode.TextDocument, fix: Fix): vscode.W
 }
 
 /**
- * Applies a remedy to a config file, keeping its comments. A file that had no unsaved changes is saved
- * afterwards, so that the next run (and the CLI) see the fix; one with unsaved changes is left for the user.
- * Returns false when the fix changed nothing or VS Code refused the edit.
+ * Applies a remedy to a config file, keeping its comments. A config with unsaved changes in an editor gets the edit
+ * there, left unsaved for the user; otherwise the file itself is rewritten (an open editor reloads it), so that the
+ * next run and the CLI see the fix. Writing the file rather than saving the editor: the editor's save returned
+ * false now and then in code-server (3 of 8 host-suite runs), leaving the remedy unsaved.
+ * Returns false when the fix changed nothing or VS Code refused the edit; throws when the file is not a config of
+ * this workspace or the fix edits anything but schema keys.
  */
 export async function applyFixToConfig(configUri: vscode.Uri, fix: Fix): Promise<boolean> {
-  const doc = await vscode.workspace.openTextDocument(configUri);
-  const wasDirty = doc.isDirty;
-  const edit = fixAsWorkspaceEdit(doc, fix);
-  if (!edit) return false;
-  const ok = await vscode.workspace.applyEdit(edit);
-  if (ok && !wasDirty) await doc.save();
-  return ok;
+  // Every remedy write passes the same checks as the dashboard's (issue 12, finding 1): a workspace config, schema keys.
+  const refused = checkRemedy(configUri.fsPath, fix, (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath));
+  if (refused) throw new Error(refused);
+  const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === configUri.toString());
+  if (open?.isDirty) {
+    const edit = fixAsWorkspaceEdit(open, fix);
+    return edit ? vscode.workspace.applyEdit(edit) : false;
+  }
+  // The checked file itself (checkRemedy resolved its links), not whatever a link might point to by now.
+  const file = fs.realpathSync(configUri.fsPath);
+  const before = fs.readFileSync(file, 'utf8');
+  const after = applyConfigEdits(before, fix.edits);
+  if (after === before) return false;
+  await vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode(after));
+  return true;
 }

@@ -14,6 +14,8 @@ import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
 import type { Ctx } from './ctx';
 import { installGpuRuntime, type InstallResult } from './gpuRuntime';
 import type { TrainingSession } from './session';
+import { requireTrust } from './trust';
+import { isInsideFolders } from './workspacePaths';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
@@ -31,14 +33,7 @@ export interface TrainCommandOptions {
 }
 
 const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainCommandOptions = {}): Promise<TrainingSession | undefined> => {
-  if (!vscode.workspace.isTrusted) {
-    const choice = await vscode.window.showErrorMessage(
-      'DCGAN Studio does not train in an untrusted workspace: training runs code on this workspace\'s data and writes files. Trust the workspace to train; lint and the dashboard work without it.',
-      'Manage Workspace Trust',
-    );
-    if (choice) await vscode.commands.executeCommand('workbench.trust.manage');
-    return undefined;
-  }
+  if (!requireTrust('train', ctx.log)) return undefined;
   const { uri, none } = await resolveConfig(arg, 'Train');
   if (none) {
     const choice = await vscode.window.showInformationMessage('No dcgan.json or *.dcgan.json in this workspace. Create a starter config (built-in MNIST, small and fast)?', 'New Config');
@@ -192,7 +187,9 @@ function report(ctx: Ctx, name: string, result: LintResult): void {
 const openDashboard: CommandFactory = (ctx) => async (arg?: unknown): Promise<boolean> => {
   // A run id of this window's sessions, or a run folder on disk (from the side view), or the current run.
   const session = typeof arg === 'string' ? ctx.sessions.get(arg) : ctx.sessions.current;
-  const runDir = typeof arg === 'string' && !session && fs.existsSync(arg) ? arg : undefined;
+  // A run folder given by path must lie inside the workspace: it becomes a localResourceRoot of the dashboard.
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  const runDir = typeof arg === 'string' && !session && isInsideFolders(arg, folders) ? arg : undefined;
   if (!ctx.views) {
     void vscode.window.showWarningMessage('DCGAN: the dashboard is not available in this build. The run\'s log is in the "DCGAN Studio" output.');
     ctx.log.show(true);
@@ -209,6 +206,8 @@ const openDashboard: CommandFactory = (ctx) => async (arg?: unknown): Promise<bo
 
 /** Draws a grid from a checkpoint's generator (in the job worker), writes it as a PNG in the run folder, opens it. */
 const generateSamples: CommandFactory = (ctx) => async (arg?: unknown, options: { count?: number; seed?: number } = {}): Promise<vscode.Uri | undefined> => {
+  // Sampling loads a backend and a checkpoint from the workspace, and writes a PNG into it (issue 12, finding 3).
+  if (!requireTrust('generate samples', ctx.log)) return undefined;
   const checkpoint = arg instanceof vscode.Uri ? arg.fsPath : await pickCheckpoint();
   if (!checkpoint) return undefined;
   if (!fs.existsSync(path.join(checkpoint, 'manifest.json'))) {

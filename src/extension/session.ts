@@ -8,13 +8,14 @@
  * after STOP_TIMEOUT_MS.
  */
 import * as path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { ResourceLimits } from 'node:worker_threads';
 import * as vscode from 'vscode';
-import { isWorkerToHost, type ConfigOverrides, type HostToWorker, type RunStatus, type RunSummary } from '../protocol';
+import type { ConfigOverrides, RunStatus, RunSummary } from '../protocol';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { formatProblem, type Problem } from '../runtime/problem';
 import type { Ctx } from './ctx';
 import { RunHistory } from './runHistory';
+import { TrainingWorker } from './trainingWorker';
 
 /** A wasm step at batch 64 takes about 2 s and a checkpoint a fraction of that; 30 s is far past both. */
 export const STOP_TIMEOUT_MS = 30_000;
@@ -32,6 +33,8 @@ export interface SessionOptions {
   force?: boolean;
   /** Show the progress notification (on by default; tests and headless callers may turn it off). */
   notify?: boolean;
+  /** Heap limits of the training worker (tests use small ones to crash it of OOM for real). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** Steps per second over the last few steps, by wall clock (includes sampling and checkpoints, as users feel it). */
@@ -70,39 +73,37 @@ export class TrainingSession implements vscode.Disposable {
   /** Every training event, in order. Samples events carry grid pixels while the run is live. */
   readonly onEvent: vscode.Event<TrainEvent> = this.eventEmitter.event;
   private readonly rate = new RateMeter();
-  private readonly worker: Worker;
-  private fatal: string | undefined;
+  private readonly worker: TrainingWorker;
   private stopping: Promise<EndEvent> | undefined;
-  private resolveDone!: (end: EndEvent) => void;
 
   constructor(private readonly ctx: Ctx, options: SessionOptions) {
     this.configFile = options.configFile;
     this.runDir = options.runDir;
     this.runId = path.basename(options.runDir);
-    this.done = new Promise((resolve) => { this.resolveDone = resolve; });
     this.disposables.push(this.eventEmitter);
 
-    this.worker = new Worker(ctx.workerScript, { name: `dcgan-train-${this.runId}` });
-    this.worker.on('message', (msg: unknown) => this.onWorkerMessage(msg));
-    this.worker.on('error', (err) => {
-      this.fatal ??= err.message;
-      ctx.log.error(`[${this.runId}] worker error: ${err.stack ?? err.message}`);
+    // The worker reports every event, and on a crash or OOM an end event of its own (trainingWorker.ts): the
+    // extension host stays up, and the run ends as "error" with the reason and its last checkpoint.
+    this.worker = new TrainingWorker({
+      script: ctx.workerScript,
+      name: `dcgan-train-${this.runId}`,
+      resourceLimits: options.resourceLimits,
+      start: {
+        type: 'start',
+        configFile: options.configFile,
+        configText: options.configText,
+        overrides: options.overrides,
+        runDir: options.runDir,
+        resume: options.resume,
+        searchPaths: ctx.backendSearchPaths(),
+        wasmDir: ctx.distDir,
+        emitGridPixels: true,
+        force: options.force,
+      },
+      onEvent: (e) => this.onTrainEvent(e),
+      onLog: (level, message) => ctx.log[level](`[${this.runId}] ${message}`),
     });
-    this.worker.on('exit', (code) => this.finish(code));
-
-    const start: HostToWorker = {
-      type: 'start',
-      configFile: options.configFile,
-      configText: options.configText,
-      overrides: options.overrides,
-      runDir: options.runDir,
-      resume: options.resume,
-      searchPaths: ctx.backendSearchPaths(),
-      wasmDir: ctx.distDir,
-      emitGridPixels: true,
-      force: options.force,
-    };
-    this.worker.postMessage(start);
+    this.done = this.worker.done.then((end) => this.finish(end));
     ctx.log.info(`[${this.runId}] training ${options.configFile} → ${options.runDir}`);
     if (options.notify !== false) this.showProgress();
   }
@@ -154,7 +155,7 @@ export class TrainingSession implements vscode.Disposable {
     if (!this.live) return this.done;
     if (!this.stopping) {
       this.ctx.log.info(`[${this.runId}] stopping: the trainer finishes its step and writes a checkpoint`);
-      this.post({ type: 'stop' });
+      this.worker.stop();
       const timer = setTimeout(() => {
         this.ctx.log.warn(`[${this.runId}] the worker did not stop within ${STOP_TIMEOUT_MS / 1000} s; terminating it (the last checkpoint may be older)`);
         void this.worker.terminate();
@@ -163,28 +164,6 @@ export class TrainingSession implements vscode.Disposable {
       this.stopping = this.done;
     }
     return this.stopping;
-  }
-
-  private post(msg: HostToWorker): void {
-    this.worker.postMessage(msg);
-  }
-
-  private onWorkerMessage(msg: unknown): void {
-    if (!isWorkerToHost(msg)) {
-      this.ctx.log.warn(`[${this.runId}] ignored an unknown message from the worker: ${JSON.stringify(msg)?.slice(0, 200)}`);
-      return;
-    }
-    switch (msg.type) {
-      case 'event': this.onTrainEvent(msg.event); return;
-      case 'log': this.ctx.log[msg.level](`[${this.runId}] ${msg.message}`); return;
-      case 'fatal':
-        this.fatal = msg.message;
-        this.ctx.log.error(`[${this.runId}] ${msg.message}${msg.stack ? `\n${msg.stack}` : ''}`);
-        return;
-      case 'lintResult':
-      case 'sampleResult':
-        return;
-    }
   }
 
   private onTrainEvent(event: TrainEvent): void {
@@ -218,22 +197,10 @@ export class TrainingSession implements vscode.Disposable {
     this.eventEmitter.fire(event);
   }
 
-  private finish(exitCode: number): void {
-    if (!this.end) {
-      // The worker died without the trainer's end event (an exception, or terminate()): say so in the stream.
-      const stoppedByUs = this.stopping !== undefined && !this.fatal;
-      const end: EndEvent = {
-        event: 'end',
-        reason: stoppedByUs ? 'stopped' : 'error',
-        step: this.step,
-        message: this.fatal ?? (stoppedByUs ? 'stopped (the worker was terminated)' : `the training worker exited with code ${exitCode}`),
-      };
-      this.onTrainEvent(end);
-    }
-    const end = this.end!;
+  private finish(end: EndEvent): EndEvent {
     this.status = end.reason;
-    this.resolveDone(end);
     this.dispose();
+    return end;
   }
 
   private showProgress(): void {

@@ -17,6 +17,8 @@ export class WorkerClient {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (a: Answer) => void; reject: (e: Error) => void }>();
   private idleTimer: NodeJS.Timeout | undefined;
+  /** The newest lint request per config file: the worker aborts an older one and never answers it. */
+  private readonly newestLint = new Map<string, number>();
 
   constructor(private readonly script: string, private readonly log: vscode.LogOutputChannel) {}
 
@@ -37,10 +39,27 @@ export class WorkerClient {
     const id = this.nextId++;
     const worker = this.ensureWorker();
     clearTimeout(this.idleTimer);
-    return new Promise<Answer>((resolve, reject) => {
+    const answer = new Promise<Answer>((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       worker.postMessage({ ...job, id });
-    }).finally(() => this.scheduleIdleExit());
+    });
+    if (job.type === 'lint') this.supersedeLint(job.configFile, id, answer);
+    return answer.finally(() => this.scheduleIdleExit());
+  }
+
+  /**
+   * A newer lint of the same config aborts the older one in the worker (trainWorker.ts runLint), which then never
+   * answers it: the older request takes the newer one's answer, so that nobody awaits it forever.
+   */
+  private supersedeLint(configFile: string, id: number, answer: Promise<Answer>): void {
+    const older = this.newestLint.get(configFile);
+    this.newestLint.set(configFile, id);
+    const waiting = older !== undefined ? this.pending.get(older) : undefined;
+    if (waiting) {
+      this.pending.delete(older!);
+      answer.then((a) => waiting.resolve({ ...a, id: older! }), waiting.reject);
+    }
+    void answer.then(() => { if (this.newestLint.get(configFile) === id) this.newestLint.delete(configFile); }, () => this.newestLint.delete(configFile));
   }
 
   private ensureWorker(): Worker {

@@ -152,6 +152,77 @@ const EVENT_NAMES: ReadonlySet<string> = new Set<TrainEventName>([
   'start', 'step', 'samples', 'checkpoint', 'problem', 'balance', 'eval', 'end',
 ]);
 
+// ─── the guard ───────────────────────────────────────────────────────────────────────────────────────
+// Events arrive from a worker and from metrics.jsonl files, which may come from a cloned repository: the guard
+// checks every field the extension host, the views and the dashboard read (issue 12, finding 7), not just the tag.
+
+type Obj = Record<string, unknown>;
+const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
+const isStr = (x: unknown): x is string => typeof x === 'string';
+const isOptStr = (x: unknown) => x === undefined || isStr(x);
+/** A step counter, a size or a count: a finite number. */
+const isFinite = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+const isOptFinite = (x: unknown) => x === undefined || isFinite(x);
+/** A measurement: may be NaN or ±Inf (written as null in JSON lines), which the charts show as gaps. */
+const isMetric = (x: unknown) => typeof x === 'number' || x === null;
+const isOptMetric = (x: unknown) => x === undefined || isMetric(x);
+const isOneOf = <T extends string>(values: readonly T[]) => (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
+
+const isBackendName = isOneOf<BackendName>(['tensorflow', 'wasm', 'cpu']);
+const isEndReason = isOneOf<EndReason>(['completed', 'stopped', 'error', 'non-finite']);
+const isBalanceAction = isOneOf<BalanceEvent['action']>(['skip-discriminator', 'raise-instance-noise', 'resume-discriminator', 'lower-instance-noise']);
+const isSeverity = isOneOf(['error', 'warning', 'info'] as const);
+
+function isBackendInfo(x: unknown): x is BackendInfo {
+  return isObj(x) && isBackendName(x.name) && typeof x.gpu === 'boolean' && isStr(x.reason) && isOptFinite(x.threads) && isOptStr(x.package);
+}
+
+function isDatasetSummary(x: unknown): x is DatasetSummary {
+  return isObj(x) && isStr(x.source) && isStr(x.format) && isStr(x.dtype)
+    && [x.count, x.height, x.width, x.channels].every(isFinite)
+    && [x.scale, x.offset].every(isMetric) && [x.min, x.max, x.fedMin, x.fedMax].every(isOptMetric);
+}
+
+function isGridImage(x: unknown): x is GridImage {
+  return isObj(x) && [x.width, x.height, x.channels].every(isFinite) && x.data instanceof Uint8Array;
+}
+
+/** The Problem shape, for problem events; protocol.ts's isProblem is the same check on problems sent alone. */
+export function isProblemShape(x: unknown): x is Problem {
+  if (!isObj(x) || !isStr(x.code) || !isSeverity(x.severity) || !isStr(x.message) || !isOptStr(x.file) || !isOptFinite(x.step)) return false;
+  if (x.causes !== undefined && !(Array.isArray(x.causes) && x.causes.every(isStr))) return false;
+  if (x.location !== undefined && !(isObj(x.location) && isOptFinite(x.location.line) && isOptFinite(x.location.column)
+    && (x.location.path === undefined || isConfigPath(x.location.path)))) return false;
+  return x.fixes === undefined || (Array.isArray(x.fixes) && x.fixes.every((f) => isObj(f) && isStr(f.title)
+    && (f.isPreferred === undefined || typeof f.isPreferred === 'boolean')
+    && Array.isArray(f.edits) && f.edits.every((e) => isObj(e) && isConfigPath(e.path))));
+}
+
+function isConfigPath(x: unknown): boolean {
+  return Array.isArray(x) && x.every((k) => isStr(k) || isFinite(k));
+}
+
 export function isTrainEvent(x: unknown): x is TrainEvent {
-  return typeof x === 'object' && x !== null && EVENT_NAMES.has((x as { event?: unknown }).event as string);
+  if (!isObj(x) || !EVENT_NAMES.has(x.event as string)) return false;
+  switch (x.event as TrainEventName) {
+    case 'start':
+      return isBackendInfo(x.backend) && isStr(x.runId) && [x.step, x.steps, x.batchSize, x.imageSize, x.channels, x.seed].every(isFinite)
+        && isStr(x.outputDir) && isOptStr(x.configFile) && isDatasetSummary(x.dataset);
+    case 'step':
+      return isFinite(x.step) && [x.lossD, x.lossG, x.dReal, x.dFake, x.ms].every(isMetric)
+        && [x.gradNormG, x.gradNormD, x.instanceNoise].every(isOptMetric) && (x.dSkipped === undefined || typeof x.dSkipped === 'boolean');
+    case 'samples':
+      return isFinite(x.step) && isStr(x.file) && (x.grid === undefined || isGridImage(x.grid)) && isOptMetric(x.diversity);
+    case 'checkpoint':
+      return isFinite(x.step) && isStr(x.dir);
+    case 'problem':
+      return isProblemShape(x);
+    case 'balance':
+      return isFinite(x.step) && isBalanceAction(x.action) && isMetric(x.value) && isStr(x.message);
+    case 'eval':
+      return isFinite(x.step) && isMetric(x.diversity) && isFinite(x.count)
+        && [x.classifierScore, x.frechetDistance].every(isOptMetric) && isOptFinite(x.classCoverage);
+    case 'end':
+      return isEndReason(x.reason) && isFinite(x.step) && isOptStr(x.message) && isOptStr(x.checkpoint);
+  }
 }

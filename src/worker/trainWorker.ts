@@ -110,7 +110,23 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
   }
 }
 
+/**
+ * Test hook, for the crash tests only (test/unit/extension-worker-crash.test.ts): DCGAN_TEST_WORKER_CRASH="oom@N"
+ * or "throw@N" makes this worker die for real once training passes step N (after that step's checkpoint): "oom"
+ * allocates until the worker's heap limit ends it, "throw" throws outside the trainer. Unset, it does nothing.
+ */
+const crashHook = /^(oom|throw)@(\d+)$/.exec(process.env.DCGAN_TEST_WORKER_CRASH ?? '');
+function maybeCrash(event: TrainEvent): void {
+  if (!crashHook || event.event !== 'step' || event.step <= Number(crashHook[2])) return;
+  setImmediate(() => {
+    if (crashHook[1] === 'throw') throw new Error(`DCGAN_TEST_WORKER_CRASH: crashed on purpose at step ${event.step}`);
+    const hog: number[][] = [];
+    for (;;) hog.push(new Array(1 << 16).fill(event.step + hog.length));
+  });
+}
+
 function forwardEvent(event: TrainEvent): void {
+  maybeCrash(event);
   if (event.event === 'samples' && event.grid) {
     const data = event.grid.data;
     // Transfer the pixels instead of copying them. Only a view that owns its whole buffer can be moved

@@ -10,7 +10,8 @@ import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-export const outDir = path.join(root, 'out/host-tests');
+const defaultOutDir = path.join(root, 'out/host-tests');
+export const outDir = defaultOutDir;
 
 function listSuite(dir) {
   if (!fs.existsSync(dir)) return [];
@@ -20,9 +21,13 @@ function listSuite(dir) {
     .sort();
 }
 
-/** Returns the absolute path of the compiled index.js, the value for extensionTestsPath. */
-export async function buildHostTests() {
-  const suiteDir = path.join(root, 'test/host/suite');
+/**
+ * Returns the absolute path of the compiled index.js, the value for extensionTestsPath. `suite` names the folder
+ * under test/host/ ("suite", or "suite-untrusted" for the untrusted-workspace launch); each gets its own out dir.
+ */
+export async function buildHostTests(suiteFolder = 'suite') {
+  const suiteDir = path.join(root, 'test/host', suiteFolder);
+  const outDir = suiteFolder === 'suite' ? defaultOutDir : `${defaultOutDir}-${suiteFolder.replace(/^suite-/, '')}`;
   const suite = listSuite(suiteDir);
   if (suite.length === 0) throw new Error(`No *.test.ts files under ${suiteDir}: nothing to run in the extension host.`);
   // A stale compiled test whose source was deleted would still run: start from an empty folder.
@@ -53,5 +58,5 @@ export async function buildHostTests() {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  console.log(await buildHostTests());
+  console.log(await buildHostTests(process.argv[2]));
 }

@@ -59,7 +59,12 @@ async function waitForHttp(url, deadline, exited) {
  * Starts code-server on 127.0.0.1 and a free port, with every folder it writes to under tmpRoot.
  * Its output goes to onLog (one line at a time). Returns { port, base, stop() }.
  */
-export async function startCodeServer({ codeServer, tmpRoot, extensionsDir, smokeTestDriver = false, onLog, env = {} }) {
+/**
+ * `workspaceTrust: true` starts it with workspace trust on and the folder untrusted, without a dialog (the untrusted
+ * suite, test/host/suite-untrusted): no --disable-workspace-trust, trust enabled in the user settings, no startup
+ * prompt, and a fresh user-data-dir that has trusted nothing.
+ */
+export async function startCodeServer({ codeServer, tmpRoot, extensionsDir, smokeTestDriver = false, workspaceTrust = false, onLog, env = {} }) {
   const port = await freePort();
   const dirs = {
     userData: path.join(tmpRoot, 'user-data'),
@@ -80,6 +85,13 @@ export async function startCodeServer({ codeServer, tmpRoot, extensionsDir, smok
       'update.mode': 'none',
       'chat.disableAIFeatures': true,
       'workbench.welcomePage.walkthroughs.openOnInstall': false,
+      ...(workspaceTrust ? {
+        'security.workspace.trust.enabled': true,
+        'security.workspace.trust.startupPrompt': 'never',
+        'security.workspace.trust.banner': 'never',
+        'security.workspace.trust.emptyWindow': false,
+        'security.workspace.trust.untrustedFiles': 'open',
+      } : {}),
     }),
   );
   const configFile = path.join(tmpRoot, 'config.yaml');
@@ -93,7 +105,7 @@ export async function startCodeServer({ codeServer, tmpRoot, extensionsDir, smok
     '--extensions-dir', dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     '--ignore-last-opened',
   ];
   // Without this flag code-server silently ignores the extensionTestsPath payload.

@@ -2,7 +2,10 @@
 // Runs the extension-host mocha suite (test/host/suite/) inside a real VS Code: code-server, offline, driven by
 // headless Chromium. The desktop equivalent, for machines that can download VS Code, is run-electron.mjs.
 //
-//   node test/host/run-code-server.mjs [--timeout 600] [--grep PATTERN] [--keep]
+//   node test/host/run-code-server.mjs [--timeout 600] [--grep PATTERN] [--keep] [--untrusted]
+//
+// --untrusted runs test/host/suite-untrusted/ instead, with workspace trust on and the workspace (a copy of
+// test/fixtures/untrusted-workspace/) untrusted; its result line says "suite":"host-untrusted".
 //
 // Needs: `node scripts/build.mjs` (the extension's dist/), and scripts/install-code-server.sh (code-server and
 // Chromium). The workspace is a fresh copy of test/fixtures/host-workspace/ in a temp dir.
@@ -22,14 +25,16 @@ const { values: opts } = parseArgs({
     timeout: { type: 'string', default: process.env.DCGAN_HOST_TIMEOUT_S ?? '600' },
     grep: { type: 'string' },
     keep: { type: 'boolean', default: false },
+    untrusted: { type: 'boolean', default: false },
   },
 });
+const suiteName = opts.untrusted ? 'host-untrusted' : 'host';
 const timeoutMs = Number(opts.timeout) * 1000;
-const artifacts = path.join(root, '.test-artifacts/host');
+const artifacts = path.join(root, '.test-artifacts', suiteName);
 const started = Date.now();
 
 function finish(summary, exitCode) {
-  console.log(JSON.stringify({ suite: 'host', durationMs: Date.now() - started, ...summary }));
+  console.log(JSON.stringify({ suite: suiteName, durationMs: Date.now() - started, ...summary }));
   process.exitCode = exitCode;
 }
 
@@ -55,12 +60,13 @@ let exitCode = null;
 let error;
 
 try {
-  const testsIndex = await buildHostTests();
-  const workspace = makeWorkspace(path.join(root, 'test/fixtures/host-workspace'), tmpRoot);
+  const testsIndex = await buildHostTests(opts.untrusted ? 'suite-untrusted' : 'suite');
+  const workspace = makeWorkspace(path.join(root, opts.untrusted ? 'test/fixtures/untrusted-workspace' : 'test/fixtures/host-workspace'), tmpRoot);
   server = await startCodeServer({
     codeServer,
     tmpRoot,
     smokeTestDriver: true,
+    workspaceTrust: opts.untrusted,
     onLog: (line) => serverLog.write(line + '\n'),
     env: {
       DCGAN_HOST_GREP: opts.grep ?? process.env.DCGAN_HOST_GREP ?? '',
@@ -68,7 +74,7 @@ try {
       DCGAN_TEST_WORKSPACE: workspace,
     },
   });
-  console.error(`[host] code-server on ${server.base}, workspace ${workspace}`);
+  console.error(`[${suiteName}] code-server on ${server.base}, workspace ${workspace}`);
 
   browser = await launchChromium();
   const page = await browser.newPage();

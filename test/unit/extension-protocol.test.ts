@@ -24,10 +24,12 @@ test('host → worker: start needs searchPaths; stop, lint, sample', () => {
   assert.ok(!isHostToWorker({ type: 'sample', id: 3, checkpoint: '/c', out: '/o.png', searchPaths: [] }));
 });
 
-test('webview ↔ host: fixes must carry key paths; grids must carry bytes', () => {
-  const fix = { title: 'Rescale', edits: [{ path: ['data', 'scale'], value: 'auto' }] };
-  assert.ok(isWebviewToHost({ type: 'applyFix', configFile: '/a/dcgan.json', code: 'data/out-of-range', fix }));
-  assert.ok(!isWebviewToHost({ type: 'applyFix', configFile: '/a/dcgan.json', code: 'data/out-of-range', fix: { title: 'x', edits: [{ path: 'data.scale' }] } }));
+test('webview ↔ host: a remedy is named by index; problems sent must carry key paths; grids must carry bytes', () => {
+  assert.ok(isWebviewToHost({ type: 'applyFix', runId: 'r', code: 'data/out-of-range', fixIndex: 1 }));
+  assert.ok(!isWebviewToHost({ type: 'applyFix', runId: 'r', code: 'data/out-of-range', fixIndex: '1' }));
+  const problem = (fix: unknown) => ({ type: 'init', run: { runId: 'r', runDir: '/r', status: 'completed', live: false }, history: [], problems: [{ code: 'data/out-of-range', severity: 'error', message: 'm', fixes: [fix] }] });
+  assert.ok(isHostToWebview(problem({ title: 'Rescale', edits: [{ path: ['data', 'scale'], value: 'auto' }] })));
+  assert.ok(!isHostToWebview(problem({ title: 'x', edits: [{ path: 'data.scale' }] })));
   assert.ok(isWebviewToHost({ type: 'ready' }));
   assert.ok(!isWebviewToHost({ type: 'stop' }));
   assert.ok(isHostToWebview({ type: 'grid', runId: 'r', step: 5, image: { kind: 'pixels', width: 2, height: 1, channels: 1, data: new Uint8Array(2) } }));

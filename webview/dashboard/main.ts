@@ -174,22 +174,20 @@ function renderAlert(a: Alert): HTMLElement {
     box.append(el('p', { class: 'muted causes-title' }, 'Likely causes, most likely first:'), el('ol', { class: 'causes' }, ...p.causes.map((c) => el('li', {}, c))));
   }
   if (p.fixes?.length) {
-    const configFile = model.configFile;
+    const runId = model.run?.runId;
     const row = el('div', { class: 'fixes' });
-    for (const fix of p.fixes) {
+    p.fixes.forEach((fix, fixIndex) => {
       const b = button(fix.title, { appearance: fix.isPreferred ? 'primary' : 'secondary', title: fix.edits.map((e) => `${e.path.join('.')} = ${JSON.stringify(e.value)}`).join('\n') });
       b.classList.add('fix-button');
       b.dataset.fix = fix.title;
-      if (!configFile) {
-        setDisabled(b, true);
-        b.title = 'This run has no config file to edit.';
-      }
+      if (!runId) setDisabled(b, true);
+      // The page names which fix; the host decides whether and where it is written (it answers with fixApplied).
       b.addEventListener('click', () => {
-        if (!configFile || b.hasAttribute('disabled')) return;
-        host.post({ type: 'applyFix', runId: model.run?.runId, configFile, code: p.code, fix });
+        if (!runId || b.hasAttribute('disabled')) return;
+        host.post({ type: 'applyFix', runId, code: p.code, fixIndex });
       });
       row.append(b);
-    }
+    });
     box.append(row);
   }
   if (a.applied) {

@@ -10,6 +10,13 @@ import { renderWebviewHtml } from './html';
 import { liveEventMessages } from './messages';
 import { listGrids, readRunFolder } from './runFolder';
 import type { LiveRun, ViewServices } from './services';
+import { checkRemedy, describeEdits, SentProblems } from '../remedies';
+import { requireTrust, untrustedMessage } from '../trust';
+import { revivedRunDir } from '../workspacePaths';
+
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
 
 export class DashboardPanel implements vscode.Disposable {
   static readonly viewType = 'dcgan.dashboard';
@@ -18,6 +25,11 @@ export class DashboardPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
   private liveListener: vscode.Disposable | undefined;
   private session: LiveRun | undefined;
+  /** The problems this page was sent: a remedy button names one of their fixes by index. */
+  private readonly sent = new SentProblems();
+  /** The run the page shows, and, for a run read from disk, the config its run.json names (checked before use). */
+  private shownRunId: string | undefined;
+  private diskConfigFile: string | undefined;
 
   /** Reveals the dashboard of `run` (a session, or a run folder on disk), creating it when none is open. */
   static createOrShow(extensionUri: vscode.Uri, run: LiveRun | string, services: ViewServices): DashboardPanel {
@@ -39,12 +51,19 @@ export class DashboardPanel implements vscode.Disposable {
 
   /** Called by the serializer with the state the page saved; an unknown state closes into an explanation. */
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, state: unknown, services: ViewServices): DashboardPanel | undefined {
-    const runDir = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
-    if (typeof runDir !== 'string') {
+    const saved = typeof state === 'object' && state !== null ? (state as { runDir?: unknown }).runDir : undefined;
+    if (typeof saved !== 'string') {
       panel.webview.html = `<!DOCTYPE html><html><body><p>This dashboard was closed before its run started, so there is nothing to restore. Close it and run "DCGAN: Open Dashboard".</p></body></html>`;
       return undefined;
     }
-    const key = path.resolve(runDir);
+    // The saved state comes from the page: its runDir becomes a localResourceRoot only inside the workspace.
+    const runDir = revivedRunDir(state, workspaceFolderPaths());
+    if (!runDir) {
+      services.log.warn(`dashboard: not restoring ${JSON.stringify(saved).slice(0, 200)}: it is not a run folder inside this workspace`);
+      panel.webview.html = `<!DOCTYPE html><html><body><p>This dashboard showed a run folder that is not inside this workspace (or no longer exists), so it is not restored. Close it, and open the run with "DCGAN: Open Dashboard" or from the DCGAN side bar.</p></body></html>`;
+      return undefined;
+    }
+    const key = runDir;
     DashboardPanel.open.get(key)?.panel.dispose();
     panel.webview.options = webviewOptions(extensionUri, key);
     const runId = path.basename(key);
@@ -73,10 +92,7 @@ export class DashboardPanel implements vscode.Disposable {
       styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString()],
     });
     this.disposables.push(
-      webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewToHost(m)) void this.onMessage(m);
-        else services.log.warn(`dashboard ${path.basename(runDir)}: ignored a message outside the protocol: ${JSON.stringify(m)}`);
-      }),
+      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -87,7 +103,27 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   private post(message: HostToWebview): void {
+    if (message.type === 'init') {
+      this.sent.clear();
+      this.shownRunId = message.run.runId;
+      for (const e of message.history) if (e.event === 'problem') this.sent.note(e);
+      for (const p of message.problems) this.sent.note(p);
+    } else if (message.type === 'event' && message.event.event === 'problem') {
+      this.sent.note(message.event);
+    }
     void this.panel.webview.postMessage(message);
+  }
+
+  /**
+   * A message from the page (or from a test, the same way): checked by the guard, then handled. Resolves with the
+   * direct answer the page was sent, if any.
+   */
+  async receive(m: unknown): Promise<HostToWebview | undefined> {
+    if (!isWebviewToHost(m)) {
+      this.services.log.warn(`dashboard ${path.basename(this.runDir)}: ignored a message outside the protocol: ${JSON.stringify(m)?.slice(0, 300)}`);
+      return undefined;
+    }
+    return this.onMessage(m);
   }
 
   private gridUri(file: string): string {
@@ -115,6 +151,7 @@ export class DashboardPanel implements vscode.Disposable {
     }
     try {
       const folder = await readRunFolder(this.runDir);
+      this.diskConfigFile = folder.summary.configFile;
       if (folder.skippedLines) this.services.log.warn(`${this.runDir}/metrics.jsonl: skipped ${folder.skippedLines} line(s) that were not training events`);
       this.post({ type: 'init', run: this.withUris(folder.summary), history: folder.history, problems: folder.problems });
     } catch (err) {
@@ -123,32 +160,52 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  private async onMessage(m: WebviewToHost): Promise<HostToWebview | undefined> {
     switch (m.type) {
       case 'ready':
         await this.sendInit();
-        return;
+        return undefined;
       case 'stop':
         await this.session?.stop();
-        return;
-      case 'applyFix':
-        try {
-          await this.services.applyFix(m.configFile, m.fix);
-          this.post({ type: 'fixApplied', code: m.code, title: m.fix.title, ok: true });
-        } catch (err) {
-          this.post({ type: 'fixApplied', code: m.code, title: m.fix.title, ok: false, message: (err as Error).message });
-        }
-        return;
+        return undefined;
+      case 'applyFix': {
+        const reply = await this.applyFix(m);
+        this.post(reply);
+        return reply;
+      }
       case 'requestGrid': {
         const file = this.session?.history.samples.find((g) => g.step === m.step)?.file ?? listGrids(this.runDir).find((g) => g.step === m.step)?.file;
         if (file) this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.gridUri(file), file } });
-        return;
+        return undefined;
       }
-      case 'openFile':
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path));
-        return;
       default:
-        return;
+        return undefined;
+    }
+  }
+
+  /**
+   * A remedy button (issue 12, finding 1): the fix is the one this page was sent for that code, and the file is the
+   * run's config as the host knows it. A live or recent session of this window names its own config file; a run
+   * read from disk names one in its run.json, which may come from a cloned repository, so it is used only in a
+   * trusted workspace and only when it is one of the workspace's own configs. Either way the file must be a
+   * dcgan.json or *.dcgan.json inside a workspace folder, and the edits schema keys with valid values.
+   */
+  private async applyFix(m: Extract<WebviewToHost, { type: 'applyFix' }>): Promise<Extract<HostToWebview, { type: 'fixApplied' }>> {
+    const fix = m.runId === this.shownRunId ? this.sent.fix(m.code, m.fixIndex) : undefined;
+    const answer = (ok: boolean, title: string, message?: string) => ({ type: 'fixApplied' as const, code: m.code, title, ok, message });
+    if (!fix) return answer(false, `remedy ${m.fixIndex + 1}`, `This dashboard was not sent that remedy for run ${m.runId}; reopen the dashboard and try again.`);
+    if (!requireTrust('apply remedies', this.services.log)) return answer(false, fix.title, untrustedMessage('apply remedies'));
+    const target = this.session?.configFile ?? this.diskConfigFile;
+    const refused = checkRemedy(target ?? '', fix, workspaceFolderPaths());
+    if (refused) {
+      this.services.log.warn(`dashboard ${path.basename(this.runDir)}: refused "${fix.title}" for ${target ?? '(no config)'}: ${refused}`);
+      return answer(false, fix.title, `${target ? refused : 'This run names no config file.'} To apply it by hand: ${describeEdits(fix)}.`);
+    }
+    try {
+      await this.services.applyFix(target!, fix);
+      return answer(true, fix.title);
+    } catch (err) {
+      return answer(false, fix.title, (err as Error).message);
     }
   }
 

@@ -110,9 +110,6 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
         if (session || run) DashboardPanel.createOrShow(this.extensionUri, session ?? run!.runDir, this.services);
         return;
       }
-      case 'openFile':
-        await vscode.commands.executeCommand('vscode.open', vscode.Uri.file(m.path));
-        return;
       default:
         return;
     }

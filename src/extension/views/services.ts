@@ -29,7 +29,10 @@ export interface ViewServices {
   sessionFor(runId: string): LiveRun | undefined;
   /** Fires when a run starts, so the side view lists it at once. */
   readonly onDidStartSession?: vscode.Event<LiveRun>;
-  /** Applies a remedy's edits to the config file, keeping its comments; rejects with a message for the user. */
+  /**
+   * Applies a remedy's edits to the config file, keeping its comments; rejects with a message for the user. The
+   * caller has chosen the file and the fix (DashboardPanel.applyFix); this checks them again before writing.
+   */
   applyFix(configFile: string, fix: Fix): Promise<void>;
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
 }

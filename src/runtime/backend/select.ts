@@ -50,17 +50,8 @@ interface NodeBackendLike {
 /** Tries to load a tfjs-node package. Returns the namespace, or why it could not be used. */
 export function tryLoadTensorflow(searchPaths: string[] = []): { tf?: TF; pkg?: string; version?: string; reasons: string[]; cuda?: CudaCheck } {
   const reasons: string[] = [];
-  const roots = [...searchPaths, __dirname, process.cwd()];
   for (const pkg of TENSORFLOW_PACKAGES) {
-    let resolved: string | undefined;
-    for (const root of roots) {
-      try {
-        resolved = createRequire(path.join(root, 'noop.js')).resolve(pkg);
-        break;
-      } catch {
-        /* not under this root */
-      }
-    }
+    const resolved = resolveTensorflow(pkg, searchPaths);
     if (!resolved) {
       reasons.push(`${pkg} is not installed`);
       continue;
@@ -77,6 +68,30 @@ export function tryLoadTensorflow(searchPaths: string[] = []): { tf?: TF; pkg?: 
     }
   }
   return { reasons };
+}
+
+/**
+ * Where a tfjs-node package may come from (issue 12, finding 3): `<searchPath>/node_modules/<pkg>` exactly (the
+ * extension's global storage, the user's machine-scoped setting), then this install's own dependencies (Node's
+ * lookup from the bundle's folder). Never process.cwd(): the extension host's and a CLI user's current directory
+ * is often a cloned repository, whose node_modules would run as code on load. A search path's parents are not
+ * searched either, for the same reason.
+ */
+function resolveTensorflow(pkg: string, searchPaths: string[]): string | undefined {
+  for (const root of searchPaths) {
+    const dir = path.join(root, 'node_modules', pkg);
+    if (!fs.existsSync(path.join(dir, 'package.json'))) continue;
+    try {
+      return createRequire(path.join(root, 'noop.js')).resolve(pkg);
+    } catch {
+      /* a broken install under this root: try the next one */
+    }
+  }
+  try {
+    return createRequire(path.join(__dirname, 'noop.js')).resolve(pkg);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function selectBackend(preference: BackendPreference, options: SelectOptions = {}): Promise<BackendHandle> {

