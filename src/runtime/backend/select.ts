@@ -22,13 +22,16 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { withFileBackedBlobs } from './wasm-threads';
-import { adapterLabel, probeWebgpu, setupWebgpu } from './webgpu';
+import { adapterLabel } from './adapter-label';
+import { probeWebgpu, releaseWebgpu, setupWebgpu } from './webgpu';
 
 export type TF = typeof tfCore;
 
 export interface BackendHandle {
   tf: TF;
   info: BackendInfo;
+  /** Frees what the backend holds outside tfjs' tensors (webgpu: the GPU device and its buffers). Call at the end. */
+  release?: () => void;
 }
 
 export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
@@ -136,7 +139,7 @@ async function autoWebgpu(options: SelectOptions, before: string): Promise<{ han
   const label = adapterLabel(probe.adapter);
   if (probe.adapter.software) return { why: `webgpu: only a software adapter (${label}), slower than wasm; set runtime.backend to "webgpu" to use it anyway` };
   try {
-    return { handle: await useWebgpu(`${before}; webgpu found a GPU adapter`, options), why: '' };
+    return { handle: await useWebgpu(`${before}; webgpu found a GPU adapter (${label})`, options), why: '' };
   } catch (err) {
     return { why: `webgpu found ${label} but did not start (${firstLine((err as Error).message)})` };
   }
@@ -145,7 +148,7 @@ async function autoWebgpu(options: SelectOptions, before: string): Promise<{ han
 async function useWebgpu(reason: string, options: SelectOptions): Promise<BackendHandle> {
   try {
     const setup = await setupWebgpu(tfCore, options.searchPaths);
-    return { tf: tfCore, info: { name: 'webgpu', gpu: !setup.adapter.software, reason: `${reason}; adapter: ${adapterLabel(setup.adapter)}`, package: setup.package, adapter: setup.adapter } };
+    return { tf: tfCore, info: { name: 'webgpu', gpu: !setup.adapter.software, reason, package: setup.package, adapter: setup.adapter }, release: () => releaseWebgpu(tfCore) };
   } catch (err) {
     throw new BackendUnavailableError(`The webgpu backend did not start: ${firstLine((err as Error).message)}. Set runtime.backend to "wasm" (or "auto") to train without it.`);
   }

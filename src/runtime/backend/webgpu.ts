@@ -19,6 +19,7 @@ import * as path from 'node:path';
 import { createRequire } from 'node:module';
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { GpuAdapterInfo } from '../events';
+export { adapterLabel } from './adapter-label';
 import { registerWebgpuTrainingKernels } from './webgpu-kernels';
 
 type TF = typeof tfc;
@@ -91,13 +92,6 @@ export function describeAdapter(adapter: AdapterLike): GpuAdapterInfo {
   const named = [out.vendor, out.architecture, out.description, out.device ?? ''].some((s) => SOFTWARE.test(s));
   out.software = flagged || named;
   return out;
-}
-
-/** "SwiftShader driver 5.0.0 (google swiftshader, software)" */
-export function adapterLabel(a: GpuAdapterInfo): string {
-  const name = a.description || a.device || 'unnamed adapter';
-  const detail = [a.vendor, a.architecture].filter(Boolean).join(' ');
-  return `${name}${detail ? ` (${detail}${a.software ? ', software' : ''})` : a.software ? ' (software)' : ''}`;
 }
 
 interface DawnState {
