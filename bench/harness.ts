@@ -7,7 +7,12 @@
  *     samples from each are judged by the same code (src/runtime/eval) with the committed MNIST classifier:
  *     classifier score, class coverage (classes ≥ 5%), Fréchet distance to the 2,000 held-out digits.
  *
- * Flags: --steps N (speed steps, default 20), --quality, --seconds T (default 300), --python PATH.
+ * Every backend available here is timed beside wasm: webgpu on a hardware adapter with --steps steps, or on a
+ * software adapter (SwiftShader, found in chromium's folder when no GPU is there; marked as such) with
+ * --webgpu-steps (default 5: SwiftShader is far slower than wasm).
+ *
+ * Flags: --steps N (speed steps, default 20), --webgpu-steps N, --no-webgpu, --quality, --seconds T (default 300),
+ * --python PATH.
  * Results also go to .bench/results.json.
  */
 import * as fs from 'node:fs';
@@ -19,6 +24,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadMnistDigits } from '../src/runtime/eval/mnistDigits';
 import { evaluateImages, type EvalResult } from '../src/runtime/eval/evaluate';
 import { learningRates, type DcganConfig } from '../src/runtime/config/types';
+import { findSwiftShaderIcd, probeWebgpu } from '../src/runtime/backend/webgpu';
+import { adapterLabel } from '../src/runtime/backend/adapter-label';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -32,9 +39,9 @@ const speedSteps = Number(opt('steps', '20'));
 const seconds = Number(opt('seconds', '300'));
 const quality = args.includes('--quality');
 
-function runJson(cmd: string, cmdArgs: string[], label: string): Record<string, any> {
+function runJson(cmd: string, cmdArgs: string[], label: string, env: Record<string, string> = {}): Record<string, any> {
   process.stderr.write(`[bench] ${label}: ${cmd} ${cmdArgs.join(' ')}\n`);
-  const r = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'] });
+  const r = spawnSync(cmd, cmdArgs, { cwd: root, encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
   if (r.status !== 0) {
     const hint = cmd.includes('python') ? ' Install the peer with "apt-get install -y python3-torch" (keep its recommended OpenBLAS).' : '';
     throw new Error(`${label} failed (exit ${r.status ?? r.signal}).${hint}`);
@@ -65,8 +72,29 @@ function table(rows: [string, string, string, string][]): string {
   return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
 }
 
+/** The webgpu adapter the bench can use: a hardware one as the machine has it, else SwiftShader (software). */
+async function webgpuTarget(): Promise<{ env: Record<string, string>; label: string; software: boolean } | { skipped: string }> {
+  if (args.includes('--no-webgpu')) return { skipped: '--no-webgpu' };
+  const icd = findSwiftShaderIcd();
+  // Probed in a child: the Vulkan loader reads VK_ICD_FILENAMES once per process.
+  const probe = (env: Record<string, string>) => {
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require('./src/runtime/backend/webgpu').probeWebgpu().then((p) => console.log(JSON.stringify(p)))`], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });
+    try { return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '') as Awaited<ReturnType<typeof probeWebgpu>>; } catch { return { ok: false as const, reason: r.stderr.slice(-300) }; }
+  };
+  const own = probe({});
+  if (own.ok && !own.adapter.software) return { env: {}, label: adapterLabel(own.adapter), software: false };
+  if (own.ok) return { env: {}, label: adapterLabel(own.adapter), software: true };
+  if (icd) {
+    const sw = probe({ VK_ICD_FILENAMES: icd });
+    if (sw.ok) return { env: { VK_ICD_FILENAMES: icd }, label: adapterLabel(sw.adapter), software: sw.adapter.software };
+  }
+  return { skipped: own.reason };
+}
+
 async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
+  const webgpu = await webgpuTarget();
+  const webgpuSteps = Number(opt('webgpu-steps', 'skipped' in webgpu || !webgpu.software ? String(speedSteps) : '5'));
   const load0 = os.loadavg()[0];
   const digits = loadMnistDigits('all');
   const digitsFile = path.join(out, 'digits.bin');
@@ -89,6 +117,15 @@ async function main(): Promise<void> {
       ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
       ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
     ]));
+    if ('skipped' in webgpu) {
+      console.log(`webgpu: not timed (${webgpu.skipped})`);
+      continue;
+    }
+    const warmup = Math.min(3, webgpuSteps - 1);
+    const gpuSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--backend', 'webgpu', '--steps', String(webgpuSteps), '--warmup', String(warmup), '--out', path.join(out, `tfjs-webgpu-${name}`), ...extra], `tfjs webgpu speed (${name})`, webgpu.env);
+    (speed[name] as Record<string, unknown>).webgpu = { ...gpuSpeed, software: webgpu.software, adapter: webgpu.label };
+    const kind = webgpu.software ? 'SOFTWARE adapter, not a GPU' : 'GPU';
+    console.log(`webgpu (${kind}: ${webgpu.label}), ${webgpuSteps} steps (first ${warmup} not timed): ${f(gpuSpeed.itPerSec, 3)} it/s = ${ratio(gpuSpeed.itPerSec, tsSpeed.itPerSec)} wasm, ${ratio(gpuSpeed.itPerSec, pySpeed.itPerSec)} PyTorch; grid ${f(gpuSpeed.gridMs, 1)} ms`);
   }
   config = config!;
   const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed };

@@ -1,14 +1,14 @@
 /**
  * The DCGAN Studio side of the benches, bundled by bench/run.mjs to .bench/tfjs-side.cjs and run in its own
  * process (so its peak RSS is its own) by bench/harness.ts:
- *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR
+ *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR [--backend wasm|webgpu|…] [--tutorial|--paper64 --data F.npy]
  *   node .bench/tfjs-side.cjs quality --seconds T --out DIR
- * Trains builtin:mnist with the default config through the trainer API and prints one JSON object.
+ * Trains builtin:mnist (or --data) with the default config through the trainer API and prints one JSON object.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { train } from '../src/runtime/train/trainer';
-import { selectBackend } from '../src/runtime/backend/select';
+import { selectBackend, type BackendPreference } from '../src/runtime/backend/select';
 import { defaultConfig } from '../src/runtime/config/load';
 import { evaluateCheckpoint } from '../src/runtime/eval/evaluate';
 import { generateImages, loadGenerator, readCheckpoint } from '../src/runtime/train/checkpoint';
@@ -25,8 +25,18 @@ const outDir = path.resolve(outIdx >= 0 ? rest[outIdx + 1] : '.bench/tfjs');
 
 async function main(): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
-  const backend = await selectBackend('wasm');
+  const backendIdx = rest.indexOf('--backend');
+  const backend = await selectBackend((backendIdx >= 0 ? rest[backendIdx + 1] : 'wasm') as BackendPreference);
   const config = defaultConfig();
+  const dataIdx = rest.indexOf('--data');
+  if (dataIdx >= 0) config.data.path = path.resolve(rest[dataIdx + 1]);
+  if (rest.includes('--paper64')) {
+    // The DCGAN paper's 64×64 networks (pytorch/examples' dcgan widths, ngf = ndf = 64), batch 64; --data gives
+    // the 64×64×3 images.
+    config.model.generatorFilters = 64;
+    config.model.discriminatorFilters = 64;
+    config.training.batchSize = 64;
+  }
   if (rest.includes('--tutorial')) {
     // The TensorFlow DCGAN tutorial's networks and batch, for a like-for-like speed figure.
     config.model.generatorFilters = 64;
@@ -89,6 +99,7 @@ async function main(): Promise<void> {
     result.eval = await evaluateCheckpoint(endEvent.checkpoint, backend, { count: 1000 });
   }
   result.peakRssMb = process.resourceUsage().maxRSS / 1024;
+  backend.release?.();
   console.log(JSON.stringify(result));
 }
 

@@ -1,5 +1,6 @@
 /** `dcgan-studio eval`: score a checkpoint's samples (classifier score and coverage on MNIST-like data, diversity always). */
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
+import { backendHeadline } from '../runtime/backend/adapter-label';
 import { evaluateCheckpoint } from '../runtime/eval/evaluate';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
@@ -14,13 +15,14 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
   const t0 = performance.now();
   const result = await evaluateCheckpoint(checkpoint.dir, backend, { count });
+  backend.release?.();
   const ms = Math.round(performance.now() - t0);
   if (args.flags.json) {
     writeJson(io, { event: 'eval', step: checkpoint.step, ...result, checkpoint: checkpoint.dir });
   } else {
     io.out.write(`Step ${checkpoint.step}: ${formatEval(result)}\n`);
     if (result.classifierScore === undefined) io.out.write(dim(io.out, '  (classifier score and coverage apply to 28×28 grayscale digit data only)\n'));
-    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, ${backend.info.name} backend, ${ms} ms\n`));
+    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, ${backendHeadline(backend.info)} backend, ${ms} ms\n`));
   }
   return 0;
 }

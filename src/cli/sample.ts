@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend, type BackendPreference } from '../runtime/backend/select';
+import { backendHeadline } from '../runtime/backend/adapter-label';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
 import { UsageError, type ParsedArgs } from './args';
@@ -24,13 +25,14 @@ export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
   const t0 = performance.now();
   const grid = await sampleFromCheckpoint(checkpoint.dir, count, backend, seed);
+  backend.release?.();
   writePng(out, grid);
   const ms = Math.round(performance.now() - t0);
   if (args.flags.json) {
     writeJson(io, { file: out, checkpoint: checkpoint.dir, step: checkpoint.step, count, seed, width: grid.width, height: grid.height, backend: backend.info, ms });
   } else {
     io.out.write(`Wrote ${count} samples (${grid.width}×${grid.height} px) from step ${checkpoint.step} to ${out}\n`);
-    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, seed ${seed}, ${backend.info.name} backend, ${ms} ms\n`));
+    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, seed ${seed}, ${backendHeadline(backend.info)} backend, ${ms} ms\n`));
   }
   return 0;
 }

@@ -4,7 +4,7 @@
  */
 import type { CommandSpec } from './args';
 
-export const BACKEND_CHOICES = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+export const BACKEND_CHOICES = ['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
 
 export const trainSpec: CommandSpec = {
   name: 'train',
@@ -13,7 +13,7 @@ export const trainSpec: CommandSpec = {
   flags: [
     { name: 'steps', type: 'int', valueName: 'N', min: 1, description: 'Override training.steps.' },
     { name: 'out', type: 'string', valueName: 'DIR', description: 'Override output.dir (relative to the current folder).' },
-    { name: 'backend', type: 'string', valueName: 'B', choices: ['auto', 'tensorflow', 'wasm', 'cpu'], description: 'Override runtime.backend.' },
+    { name: 'backend', type: 'string', valueName: 'B', choices: BACKEND_CHOICES, description: 'Override runtime.backend.' },
     { name: 'resume', type: 'boolean', description: 'Continue the newest run under output.dir from its last checkpoint (or the run given by --run).' },
     { name: 'run', type: 'string', valueName: 'DIR', description: 'Run folder to write to, or to resume with --resume.' },
     { name: 'force', type: 'boolean', description: 'Train even when the dataset check finds errors (to watch the failure happen).' },

@@ -9,6 +9,7 @@ import type { DcganConfig } from '../runtime/config/types';
 import { hasErrors, type Problem } from '../runtime/problem';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { selectBackend } from '../runtime/backend/select';
+import { backendHeadline } from '../runtime/backend/adapter-label';
 import { checkConfigData, type DataCheck } from '../runtime/data/lint';
 import { train } from '../runtime/train/trainer';
 import { UsageError, type ParsedArgs } from './args';
@@ -107,7 +108,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
 
   try {
     const backend = await selectBackend(config.runtime.backend, { threads: config.runtime.threads });
-    say(`Backend: ${bold(io.out, backend.info.name)}${backend.info.gpu ? ' (GPU)' : ''}${backend.info.threads ? `, ${backend.info.threads} thread${backend.info.threads > 1 ? 's' : ''}` : ''}: ${backend.info.reason}`);
+    say(`Backend: ${bold(io.out, backendHeadline(backend.info))}: ${backend.info.reason}`);
 
     // Check the data before step 1: a [0,255]-into-tanh dataset fails silently for hundreds of steps otherwise.
     // The check stays open and is handed to the trainer, which reuses the dataset and emits its problems
@@ -175,6 +176,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
       config, baseDir: loaded.baseDir, configFile: loaded.configFile, backend, resume: Boolean(args.flags.resume), runDir,
       signal: stop.signal, onEvent, force: Boolean(args.flags.force), dataCheck: check,
     });
+    backend.release?.();
     progress?.finish();
     if (!json) io.out.write(describeEnd(io, end, started));
     if (end.reason === 'completed' || end.reason === 'stopped') return 0;

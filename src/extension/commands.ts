@@ -12,7 +12,7 @@ import type { EndEvent } from '../runtime/events';
 import { formatProblem } from '../runtime/problem';
 import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
 import type { Ctx } from './ctx';
-import { installGpuRuntime, type InstallResult } from './gpuRuntime';
+import { installGpuRuntime, pickGpuRuntime, type GpuRuntimeKind, type InstallResult } from './gpuRuntime';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
 import { isInsideFolders } from './workspacePaths';
@@ -243,8 +243,11 @@ async function pickCheckpoint(): Promise<string | undefined> {
   return chosen?.[0]?.fsPath;
 }
 
-const installGpu: CommandFactory = (ctx) => async (): Promise<InstallResult> => {
-  const result = await installGpuRuntime(ctx);
+/** With no argument, asks which runtime (WebGPU first); tests and links pass 'webgpu' or 'cuda'. */
+const installGpu: CommandFactory = (ctx) => async (which?: GpuRuntimeKind): Promise<InstallResult | undefined> => {
+  const kind = which === 'webgpu' || which === 'cuda' ? which : await pickGpuRuntime();
+  if (!kind) return undefined;
+  const result = await installGpuRuntime(ctx, kind);
   if (result.ok) void vscode.window.showInformationMessage(`DCGAN: ${result.message}`);
   else if (result.cancelled) void vscode.window.showWarningMessage(`DCGAN: ${result.message}`);
   else {

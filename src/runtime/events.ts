@@ -5,11 +5,21 @@
  */
 import type { Problem } from './problem';
 
-export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+
+/** The GPU adapter the webgpu backend runs on, as Dawn reports it. */
+export interface GpuAdapterInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  device?: string;
+  /** A software rasteriser (SwiftShader, llvmpipe, WARP) or an adapter flagged isFallbackAdapter: no GPU. */
+  software: boolean;
+}
 
 export interface BackendInfo {
   name: BackendName;
-  /** True when the tensorflow backend runs on a CUDA device. */
+  /** True when the backend runs on a GPU: tensorflow on a CUDA device, or webgpu on a hardware adapter. */
   gpu: boolean;
   /** Why this backend ran, in the user's words, e.g. "@tensorflow/tfjs-node-gpu is not installed; using wasm". */
   reason: string;
@@ -17,6 +27,8 @@ export interface BackendInfo {
   threads?: number;
   /** Package that provided the backend, with its version. */
   package?: string;
+  /** webgpu only: the adapter it runs on. */
+  adapter?: GpuAdapterInfo;
 }
 
 export interface DatasetSummary {

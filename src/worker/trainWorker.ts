@@ -12,6 +12,7 @@ import { isHostToWorker, type HostToWorker, type LintRequest, type SampleRequest
 import { defaultConfig, loadConfigFile, parseConfig, setAtPath, type LoadedConfig } from '../runtime/config/load';
 import type { DcganConfig } from '../runtime/config/types';
 import { selectBackend } from '../runtime/backend/select';
+import { backendHeadline } from '../runtime/backend/adapter-label';
 import { formatProblem, hasErrors } from '../runtime/problem';
 import type { TrainEvent } from '../runtime/events';
 import { train } from '../runtime/train/trainer';
@@ -85,7 +86,7 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
     const config = loaded.config;
     applyOverrides(config, msg.overrides);
     const backend = await selectBackend(config.runtime.backend, { searchPaths: msg.searchPaths, wasmDir: msg.wasmDir, threads: config.runtime.threads });
-    log('info', `Backend: ${backend.info.name}${backend.info.gpu ? ' (GPU)' : ''}: ${backend.info.reason}`);
+    log('info', `Backend: ${backendHeadline(backend.info)}: ${backend.info.reason}`);
     const end = await train({
       config,
       baseDir: loaded.baseDir,
@@ -98,6 +99,7 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
       force: msg.force,
       onEvent: forwardEvent,
     });
+    backend.release?.();
     log('info', `Training ended (${end.reason}) at step ${end.step}${end.checkpoint ? `; last checkpoint ${end.checkpoint}` : ''}.`);
   } catch (err) {
     fatal(err);
@@ -162,6 +164,7 @@ async function runSample(msg: SampleRequest): Promise<void> {
   try {
     const backend = await selectBackend('auto', { searchPaths: msg.searchPaths, wasmDir: msg.wasmDir });
     const grid = await sampleFromCheckpoint(msg.checkpoint, msg.count, backend, msg.seed);
+    backend.release?.();
     writePng(msg.out, grid);
     post({ type: 'sampleResult', id: msg.id, file: path.resolve(msg.out), backend: backend.info });
   } catch (err) {

@@ -20,6 +20,8 @@ import { buildHostTests } from './build-tests.mjs';
 import { findCodeServer, launchChromium, makeTmpRoot, makeWorkspace, root, startCodeServer, workbenchUrl } from './code-server.mjs';
 
 const RESULT_PREFIX = 'DCGAN_HOST_RESULT ';
+// Debian chromium's SwiftShader Vulkan ICD (src/runtime/backend/webgpu.ts findSwiftShaderIcd looks in the same place).
+const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const { values: opts } = parseArgs({
   options: {
     timeout: { type: 'string', default: process.env.DCGAN_HOST_TIMEOUT_S ?? '600' },
@@ -72,6 +74,8 @@ try {
       DCGAN_HOST_GREP: opts.grep ?? process.env.DCGAN_HOST_GREP ?? '',
       DCGAN_REPO_ROOT: root,
       DCGAN_TEST_WORKSPACE: workspace,
+      // suite/webgpu.test.ts: a software GPU adapter (chromium's SwiftShader) for Dawn in the training worker.
+      ...(!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {}),
     },
   });
   console.error(`[${suiteName}] code-server on ${server.base}, workspace ${workspace}`);

@@ -28,7 +28,7 @@ test('unknown flags are errors with a did-you-mean hint and the help command', (
 test('bad values name the flag and the value', () => {
   assert.throws(() => parseArgs(trainSpec, ['--steps', 'ten']), /--steps must be a whole number, got "ten"/);
   assert.throws(() => parseArgs(trainSpec, ['--steps', '0']), /--steps must be at least 1/);
-  assert.throws(() => parseArgs(trainSpec, ['--backend', 'wsam']), /must be one of auto, tensorflow, wasm, cpu; got "wsam". Did you mean wasm\?/);
+  assert.throws(() => parseArgs(trainSpec, ['--backend', 'wsam']), /must be one of auto, tensorflow, webgpu, wasm, cpu; got "wsam". Did you mean wasm\?/);
   assert.throws(() => parseArgs(trainSpec, ['--out', '--json']), /--out needs a value/);
   assert.throws(() => parseArgs(trainSpec, ['--json=yes']), /takes no value/);
   assert.throws(() => parseArgs(trainSpec, ['a.json', 'b.json']), /too many arguments: "b.json"/);

@@ -74,16 +74,16 @@ test('evaluateImages maps tanh output to the judge\'s [0,1] and reports diversit
   assert.equal(rgb.diversity, 0);
 });
 
-test('diversity: 0 for identical images, the per-pixel RMS distance for two', () => {
+test('diversity: 0 for identical images, the per-pixel RMS distance for two', async () => {
   const same = tf.ones([5, 4, 4, 1]);
-  assert.ok(diversity(tf, same as tf.Tensor4D) < 1e-6);
+  assert.ok((await diversity(tf, same as tf.Tensor4D)) < 1e-6);
   // Two 2×2 images differing by 1 in every pixel: RMS distance 1. Three images a, a, a+1: pairs 0, 1, 1 → 2/3.
   const two = tf.tensor4d([0, 0, 0, 0, 1, 1, 1, 1], [2, 2, 2, 1]);
-  assert.ok(Math.abs(diversity(tf, two) - 1) < 1e-6);
+  assert.ok(Math.abs((await diversity(tf, two)) - 1) < 1e-6);
   const three = tf.tensor4d([0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1], [3, 2, 2, 1]);
-  assert.ok(Math.abs(diversity(tf, three) - 2 / 3) < 1e-6);
+  assert.ok(Math.abs((await diversity(tf, three)) - 2 / 3) < 1e-6);
   const before = tf.memory().numTensors;
-  diversity(tf, two);
+  await diversity(tf, two);
   assert.equal(tf.memory().numTensors, before, 'no leaked tensors');
   tf.dispose([same, two, three]);
 });

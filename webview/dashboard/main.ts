@@ -11,6 +11,7 @@ import { badge, button, divider, progressRing, registerToolkit, setDisabled } fr
 import { drawGrid } from '../shared/grid';
 import { LiveChart } from './charts';
 import { RunModel, type Alert } from './model';
+import { backendHeadline } from '../../src/runtime/backend/adapter-label';
 
 interface DashboardState {
   v: 1;
@@ -143,7 +144,7 @@ function renderBackend(): void {
   backendBox.replaceChildren(el('h2', {}, 'Backend'));
   const b = model.backend;
   if (!b) { backendBox.append(el('p', { class: 'muted' }, 'Not started yet.')); return; }
-  const name = `${b.name}${b.gpu ? ' (GPU)' : ''}${b.threads ? ` · ${b.threads} thread${b.threads > 1 ? 's' : ''}` : ''}`;
+  const name = backendHeadline(b);
   backendBox.append(el('p', { class: 'backend-name' }, name), el('p', { class: 'muted reason' }, b.reason));
   if (b.package) backendBox.append(el('p', { class: 'muted' }, b.package));
   const ds = model.dataset;

@@ -4,8 +4,13 @@
  * - tensorflow: @tensorflow/tfjs-node-gpu (or tfjs-node) when it resolves *and* loads. Those packages carry
  *   their own copy of tfjs, so the `tf` namespace handed down is theirs, not the bundled tfjs-core.
  *   tfjs-node-gpu silently falls back to the CPU when CUDA/cuDNN are missing; we check and say so.
+ * - webgpu: Dawn's Node binding (npm `webgpu`, found at run time) under the bundled tfjs-backend-webgpu (webgpu.ts).
  * - wasm: the embedded backend that ships with the extension, patched so that it can train (wasm-kernels.ts).
  * - cpu: pure JavaScript, only when asked (about 700× slower than PyTorch).
+ *
+ * "auto" takes the first that works, in order: tensorflow on a CUDA GPU → webgpu on a hardware adapter →
+ * tensorflow on the CPU → wasm. A software adapter (SwiftShader) is slower than wasm, so auto skips it and says
+ * why; runtime.backend "webgpu" uses it anyway (tests and CI do, on machines without a GPU).
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -19,18 +24,22 @@ import { checkCudaLibraries, cpuFallbackReason, type CudaCheck } from './cuda';
 import { packageDirOf, withTfjsNodeUtilShim } from './tfjs-node-compat';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { withFileBackedBlobs } from './wasm-threads';
+import { adapterLabel } from './adapter-label';
+import { probeWebgpu, releaseWebgpu, setupWebgpu } from './webgpu';
 
 export type TF = typeof tfCore;
 
 export interface BackendHandle {
   tf: TF;
   info: BackendInfo;
+  /** Frees what the backend holds outside tfjs' tensors (webgpu: the GPU device and its buffers). Call at the end. */
+  release?: () => void;
 }
 
-export type BackendPreference = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendPreference = 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
 
 export interface SelectOptions {
-  /** Folders whose node_modules may hold @tensorflow/tfjs-node-gpu (e.g. the extension's global storage). */
+  /** Folders whose node_modules may hold @tensorflow/tfjs-node-gpu or webgpu (e.g. the extension's global storage). */
   searchPaths?: string[];
   /** wasm threads; 0 or undefined picks one per core. */
   threads?: number;
@@ -95,6 +104,11 @@ function resolveTensorflow(pkg: string, searchPaths: string[]): string | undefin
 }
 
 export async function selectBackend(preference: BackendPreference, options: SelectOptions = {}): Promise<BackendHandle> {
+  if (preference === 'webgpu') {
+    const probe = await probeWebgpu(options.searchPaths);
+    if (!probe.ok) throw new BackendUnavailableError(`runtime.backend is "webgpu", but ${probe.reason}. Install it ("DCGAN: Install GPU Runtime", or npm install webgpu), or set runtime.backend to "auto".`);
+    return useWebgpu(`runtime.backend is "webgpu"${probe.adapter.software ? ' (a software adapter: expect it to be slower than wasm)' : ''}`, options);
+  }
   if (preference === 'auto' || preference === 'tensorflow') {
     const loaded = tryLoadTensorflow(options.searchPaths);
     if (loaded.tf) {
@@ -108,13 +122,21 @@ export async function selectBackend(preference: BackendPreference, options: Sele
       if (gpu) reason = `${pkgDesc} loaded and found a CUDA GPU`;
       else if (loaded.pkg === '@tensorflow/tfjs-node-gpu') reason = `${pkgDesc} loaded, but ${cpuFallbackReason(loaded.cuda)}`;
       else reason = `${pkgDesc} loaded (TensorFlow on the CPU)`;
+      if (!gpu && preference === 'auto') {
+        // TensorFlow on the CPU: a hardware WebGPU adapter beats it.
+        const webgpu = await autoWebgpu(options, reason);
+        if (webgpu.handle) return webgpu.handle;
+        reason = `${reason}; ${webgpu.why}`;
+      }
       return { tf, info: { name: 'tensorflow', gpu, reason, package: pkgDesc } };
     }
     if (preference === 'tensorflow') {
       throw new BackendUnavailableError(`runtime.backend is "tensorflow", but ${loaded.reasons.join('; ')}. Install it ("DCGAN: Install GPU Runtime", or npm install @tensorflow/tfjs-node-gpu), or set runtime.backend to "auto".`);
     }
+    const webgpu = await autoWebgpu(options, loaded.reasons.join('; '));
+    if (webgpu.handle) return webgpu.handle;
     const threads = await setupWasm(options);
-    return { tf: tfCore, info: { name: 'wasm', gpu: false, threads, reason: `${loaded.reasons.join('; ')}; using the embedded wasm backend`, package: '@tensorflow/tfjs-backend-wasm' } };
+    return { tf: tfCore, info: { name: 'wasm', gpu: false, threads, reason: `${[...loaded.reasons, webgpu.why].join('; ')}; using the embedded wasm backend`, package: '@tensorflow/tfjs-backend-wasm' } };
   }
   if (preference === 'wasm') {
     const threads = await setupWasm(options);
@@ -124,6 +146,31 @@ export async function selectBackend(preference: BackendPreference, options: Sele
   await tfCore.setBackend('cpu');
   await tfCore.ready();
   return { tf: tfCore, info: { name: 'cpu', gpu: false, reason: 'runtime.backend is "cpu" (pure JavaScript, for debugging: very slow)', package: '@tensorflow/tfjs-backend-cpu' } };
+}
+
+/**
+ * auto's webgpu step: the backend on a hardware adapter, or why it was skipped ("webgpu: only a software adapter
+ * …"). A hardware adapter that fails to start falls through to the next backend, with the error in the reason.
+ */
+async function autoWebgpu(options: SelectOptions, before: string): Promise<{ handle?: BackendHandle; why: string }> {
+  const probe = await probeWebgpu(options.searchPaths);
+  if (!probe.ok) return { why: probe.reason };
+  const label = adapterLabel(probe.adapter);
+  if (probe.adapter.software) return { why: `webgpu: only a software adapter (${label}), slower than wasm; set runtime.backend to "webgpu" to use it anyway` };
+  try {
+    return { handle: await useWebgpu(`${before}; webgpu found a GPU adapter (${label})`, options), why: '' };
+  } catch (err) {
+    return { why: `webgpu found ${label} but did not start (${firstLine((err as Error).message)})` };
+  }
+}
+
+async function useWebgpu(reason: string, options: SelectOptions): Promise<BackendHandle> {
+  try {
+    const setup = await setupWebgpu(tfCore, options.searchPaths);
+    return { tf: tfCore, info: { name: 'webgpu', gpu: !setup.adapter.software, reason, package: setup.package, adapter: setup.adapter }, release: () => releaseWebgpu(tfCore) };
+  } catch (err) {
+    throw new BackendUnavailableError(`The webgpu backend did not start: ${firstLine((err as Error).message)}. Set runtime.backend to "wasm" (or "auto") to train without it.`);
+  }
 }
 
 let wasmReady: Promise<number> | undefined;

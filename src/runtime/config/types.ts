@@ -31,7 +31,7 @@ export interface DcganConfig {
     generatorAverage: number;
   };
   output: { dir: string; sampleEvery: number; checkpointEvery: number; keepCheckpoints: number; sampleCount: number };
-  runtime: { backend: 'auto' | 'tensorflow' | 'wasm' | 'cpu'; threads: number };
+  runtime: { backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; threads: number };
   /** Health-monitor thresholds; see health.ts for their meaning and defaults. */
   health?: Record<string, number>;
 }

@@ -9,7 +9,8 @@ import type * as tfc from '@tensorflow/tfjs-core';
 
 type TF = typeof tfc;
 
-export function diversity(tf: TF, images: tfc.Tensor4D | tfc.Tensor): number {
+/** Async because GPU backends (webgpu) cannot read back synchronously in Node. */
+export async function diversity(tf: TF, images: tfc.Tensor4D | tfc.Tensor): Promise<number> {
   const n = images.shape[0];
   if (n < 2) return 0;
   const d = images.size / n;
@@ -25,7 +26,7 @@ export function diversity(tf: TF, images: tfc.Tensor4D | tfc.Tensor): number {
     // Summing the whole matrix counts each pair twice.
     return tf.div(tf.sum(rms), n * (n - 1));
   });
-  const value = result.dataSync()[0];
+  const value = (await result.data())[0];
   result.dispose();
   return value;
 }

@@ -73,7 +73,7 @@ export async function evaluateImages(tf: TF, images: Float32Array, count: number
   const pixelsPerImage = spec.imageSize * spec.imageSize * spec.channels;
   const nDiv = Math.min(count, DIVERSITY_SAMPLES);
   const divTensor = tf.tensor4d(images.subarray(0, nDiv * pixelsPerImage), [nDiv, spec.imageSize, spec.imageSize, spec.channels]);
-  const result: EvalResult = { diversity: diversity(tf, divTensor), count };
+  const result: EvalResult = { diversity: await diversity(tf, divTensor), count };
   divTensor.dispose();
   if (!isMnistLike(spec)) return result;
 

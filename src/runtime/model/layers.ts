@@ -16,13 +16,18 @@ export class ParamStore {
 
   normal(name: string, shape: number[], mean = 0, std = INIT_STD): tfc.Variable {
     const tf = this.tf;
-    const v = tf.variable(tf.tidy(() => tf.randomNormal(shape, mean, std, 'float32', this.rng.seed())), true, `${this.prefix}/${name}`);
+    const initial = tf.randomNormal(shape, mean, std, 'float32', this.rng.seed());
+    const v = tf.variable(initial, true, `${this.prefix}/${name}`);
+    initial.dispose();
     this.variables.push(v);
     return v;
   }
 
   zeros(name: string, shape: number[]): tfc.Variable {
-    const v = this.tf.variable(this.tf.zeros(shape), true, `${this.prefix}/${name}`);
+    // The variable shares the initial tensor's data; the tensor object is ours to dispose, or it pins that data.
+    const initial = this.tf.zeros(shape);
+    const v = this.tf.variable(initial, true, `${this.prefix}/${name}`);
+    initial.dispose();
     this.variables.push(v);
     return v;
   }

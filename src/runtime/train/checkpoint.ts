@@ -159,7 +159,10 @@ export function assignVariables(tf: TF, ckpt: LoadedCheckpoint, entries: TensorE
   if (entries.length !== vars.length) throw new Error(`${ckpt.dir}: the ${what} has ${entries.length} tensors, but the model has ${vars.length}. Was it saved with a different model config?`);
   entries.forEach((e, i) => {
     if (e.shape.join('x') !== vars[i].shape.join('x')) throw new Error(`${ckpt.dir}: ${e.name} has shape [${e.shape}] but the model expects [${vars[i].shape}]. Was it saved with a different model config?`);
-    vars[i].assign(tf.tensor(tensorData(ckpt, e), e.shape));
+    // assign() shares the tensor's data; the tensor object itself is ours to dispose, or every load leaks it.
+    const value = tf.tensor(tensorData(ckpt, e), e.shape);
+    vars[i].assign(value);
+    value.dispose();
   });
 }
 

@@ -180,7 +180,9 @@ async function trainOnData(
     // The grid shows the averaged generator; diversity (and the mode-collapse check) measures the generator
     // being trained, which the average would show only with a lag.
     const images = tf.tidy(() => (average?.generator ?? G).apply(fixedNoise));
-    const div = average ? tf.tidy(() => diversity(tf, G.apply(fixedNoise))) : diversity(tf, images);
+    const trained = average ? tf.tidy(() => G.apply(fixedNoise)) : images;
+    const div = await diversity(tf, trained);
+    if (trained !== images) trained.dispose();
     const pixels = (await images.data()) as Float32Array;
     images.dispose();
     const grid = tileGrid(pixels, config.output.sampleCount, spec.imageSize, spec.channels, range);

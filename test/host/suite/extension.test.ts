@@ -237,7 +237,7 @@ describe('DCGAN Studio extension', function () {
 
     it('dcgan.installGpuRuntime runs npm and reports the outcome', async function () {
       this.timeout(240_000);
-      const result = await vscode.commands.executeCommand<{ ok: boolean; message: string; dir: string }>('dcgan.installGpuRuntime');
+      const result = await vscode.commands.executeCommand<{ ok: boolean; message: string; dir: string }>('dcgan.installGpuRuntime', 'cuda');
       assert.ok(result, 'the command returned no result');
       assert.ok(result.dir.length > 0);
       if (result.ok) assert.match(result.message, /Installed/);
