@@ -1,9 +1,9 @@
 /**
  * The DCGAN Studio side of the benches, bundled by bench/run.mjs to .bench/tfjs-side.cjs and run in its own
  * process (so its peak RSS is its own) by bench/harness.ts:
- *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR
+ *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR [--model tutorial|default|rgb32|paper64]
  *   node .bench/tfjs-side.cjs quality --seconds T --out DIR
- * Trains builtin:mnist with the default config through the trainer API and prints one JSON object.
+ * Trains builtin:mnist (or the synthetic RGB arrays of bench/models.ts) with the default config through the trainer API and prints one JSON object.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { defaultConfig } from '../src/runtime/config/load';
 import { evaluateCheckpoint } from '../src/runtime/eval/evaluate';
 import { generateImages, loadGenerator, readCheckpoint } from '../src/runtime/train/checkpoint';
 import { tileGrid } from '../src/runtime/train/grid';
+import { applyPreset, type BenchModel } from './models';
 import type { StartEvent, StepEvent, TrainEvent } from '../src/runtime/events';
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -27,13 +28,9 @@ async function main(): Promise<void> {
   fs.rmSync(outDir, { recursive: true, force: true });
   const backend = await selectBackend('wasm');
   const config = defaultConfig();
-  if (rest.includes('--tutorial')) {
-    // The TensorFlow DCGAN tutorial's networks and batch, for a like-for-like speed figure.
-    config.model.generatorFilters = 64;
-    config.model.discriminatorFilters = 64;
-    config.model.discriminatorDropout = 0.3;
-    config.training.batchSize = 64;
-  }
+  const modelIdx = rest.indexOf('--model');
+  // The bench's model presets (bench/models.ts): the TF tutorial's networks, the defaults, the paper's RGB ones.
+  applyPreset(config, (modelIdx >= 0 ? rest[modelIdx + 1] : rest.includes('--tutorial') ? 'tutorial' : 'default') as BenchModel, path.resolve('.bench'));
   config.output.dir = outDir;
   config.output.sampleEvery = 1_000_000;
   config.output.checkpointEvery = 1_000_000;

@@ -16,6 +16,7 @@ import * as tfCore from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmBatchNormKernels } from './wasm-batchnorm';
 import { withFileBackedBlobs } from './wasm-threads';
 
 export type TF = typeof tfCore;
@@ -123,6 +124,7 @@ function registerWasm(options: SelectOptions): Promise<number> {
     wasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
     const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     registerWasmTrainingKernels(tfCore);
+    registerWasmBatchNormKernels(tfCore);
     let ok: boolean;
     if (threads > 1) {
       // tfjs disables wasm threads in Node; wasm-threads.ts makes its pthread workers start (see there).
