@@ -1,6 +1,8 @@
 /**
  * Per-kernel time of training steps on the embedded wasm backend, through the real trainer:
- *   node bench/profile.mjs [--model tutorial|default|rgb32|paper64|all] [--steps N] [--warmup W] [--json FILE]
+ *   node bench/profile.mjs [--model tutorial|default|rgb32|paper64|all] [--steps N] [--warmup W] [--threads T] [--json FILE]
+ *
+ * --threads 1 gives the steadiest CPU figures on a shared machine (no thread pool waiting on a descheduled peer).
  *
  * Every kernel registered for wasm is wrapped with a timer (the wasm backend is synchronous, so wall time around
  * a kernel is its cost). Kernels that call other kernels (wasm-kernels.ts) are charged in full to the outer one
@@ -71,7 +73,7 @@ function wrapKernels(): void {
 }
 
 async function profile(model: BenchModel, steps: number, warmup: number) {
-  const backend = await selectBackend('wasm');
+  const backend = await selectBackend('wasm', { threads: Number(opt('threads', '0')) });
   const config = applyPreset(defaultConfig(), model, benchDir);
   const out = path.join(benchDir, `profile-${model}`);
   fs.rmSync(out, { recursive: true, force: true });
@@ -123,7 +125,7 @@ async function main(): Promise<void> {
   const which = opt('model', 'all');
   const models = which === 'all' ? BENCH_MODELS.filter((m) => m !== 'default') : (which.split(',') as BenchModel[]);
   for (const m of models) if (!PRESETS[m]) throw new Error(`--model ${m}: use one of ${BENCH_MODELS.join(', ')} or all`);
-  await selectBackend('wasm');
+  await selectBackend('wasm', { threads: Number(opt('threads', '0')) });
   wrapKernels();
   const results = [];
   for (const m of models) {

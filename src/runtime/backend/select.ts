@@ -17,6 +17,7 @@ import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { registerWasmBatchNormKernels } from './wasm-batchnorm';
+import { registerWasmElementwiseKernels } from './wasm-elementwise';
 import { withFileBackedBlobs } from './wasm-threads';
 
 export type TF = typeof tfCore;
@@ -125,6 +126,7 @@ function registerWasm(options: SelectOptions): Promise<number> {
     const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     registerWasmTrainingKernels(tfCore);
     registerWasmBatchNormKernels(tfCore);
+    registerWasmElementwiseKernels(tfCore);
     let ok: boolean;
     if (threads > 1) {
       // tfjs disables wasm threads in Node; wasm-threads.ts makes its pthread workers start (see there).
