@@ -104,11 +104,12 @@ async function main(): Promise<void> {
       ['it/s', f(tsSpeed.itPerSec, 3), f(pySpeed.itPerSec, 3), ratio(tsSpeed.itPerSec, pySpeed.itPerSec)],
       ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
       ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
+      ['CPU ms per iteration (all threads)', f(tsSpeed.cpuMsPerIt, 0), f(pySpeed.cpuMsPerIt, 0), ratio(pySpeed.cpuMsPerIt, tsSpeed.cpuMsPerIt)],
     ];
     console.log(table(rows));
     summary.push(...rows.map(([k, a, b, r]) => [`${name}: ${k}`, a, b, r] as [string, string, string, string]));
   }
-  console.log('\nSummary (ratios above 1× for it/s favour DCGAN Studio; for RSS and grid ms, below 1× does)');
+  console.log('\nSummary (above 1× favours DCGAN Studio for it/s and CPU ms (PyTorch / tfjs); below 1× does for RSS and grid ms)');
   console.log(table(summary));
   if (referenceBlas) {
     const bar = '!'.repeat(100);

@@ -37,8 +37,16 @@ async function main(): Promise<void> {
   const steps: StepEvent[] = [];
   let start: StartEvent | undefined;
   const controller = new AbortController();
+  const warmup = flag('warmup', 3);
+  let cpuAtWarmup: NodeJS.CpuUsage | undefined;
+  let cpuTimed: NodeJS.CpuUsage | undefined;
   const onEvent = (e: TrainEvent) => {
-    if (e.event === 'step') steps.push(e);
+    if (e.event === 'step') {
+      steps.push(e);
+      // CPU time (all threads) of the timed steps: steadier than wall time when other processes share the CPU.
+      if (e.step === warmup) cpuAtWarmup = process.cpuUsage();
+      if (e.step === config.training.steps && cpuAtWarmup) cpuTimed = process.cpuUsage(cpuAtWarmup);
+    }
     if (e.event === 'start') start = e;
   };
   let endEvent;
@@ -56,11 +64,11 @@ async function main(): Promise<void> {
   }
   const wall = (performance.now() - t0) / 1000;
   if (!endEvent.checkpoint) throw new Error(`training ended (${endEvent.reason}) without a checkpoint: ${endEvent.message ?? ''}`);
-  const warmup = flag('warmup', 3);
   const timed = steps.slice(warmup);
   const itPerSec = timed.length / (timed.reduce((s, e) => s + e.ms, 0) / 1000);
   const result: Record<string, unknown> = {
     side: 'tfjs', backend: backend.info, mode, steps: steps.length, itPerSec,
+    cpuMsPerIt: cpuTimed && timed.length ? (cpuTimed.user + cpuTimed.system) / 1000 / timed.length : undefined,
     config: start?.config, lastMetrics: steps.length ? [steps.at(-1)!.lossD, steps.at(-1)!.lossG, steps.at(-1)!.dReal, steps.at(-1)!.dFake] : undefined,
   };
   if (mode === 'speed') {

@@ -251,12 +251,16 @@ G.train(); D.train()
 result = {'side': 'pytorch', 'torch': torch.__version__, 'threads': torch.get_num_threads(), 'mode': a.mode}
 if a.mode == 'speed':
     times = []
+    cpu0 = 0.0
     for s in range(a.steps):
+        if s == a.warmup:
+            cpu0 = time.process_time()  # CPU time of all threads, as the tfjs side's cpuMsPerIt
         t0 = time.perf_counter()
         m = iteration()
         times.append(time.perf_counter() - t0)
+    cpu_ms = (time.process_time() - cpu0) * 1000
     timed = times[a.warmup:]
-    result.update({'steps': a.steps, 'itPerSec': len(timed) / sum(timed), 'lastMetrics': m, 'gridMs': grid_ms()})
+    result.update({'steps': a.steps, 'itPerSec': len(timed) / sum(timed), 'cpuMsPerIt': cpu_ms / max(1, len(timed)), 'lastMetrics': m, 'gridMs': grid_ms()})
 else:
     t_end = time.perf_counter() + a.seconds
     steps = 0
