@@ -10,10 +10,10 @@
  *
  * Composed of tfjs ops, batch norm plus its activation is about twenty elementwise and reduction kernels forward
  * and backward (moments, broadcasts, the gradients' Sum over the broadcast axes), each one a pass over the
- * activations (and the wasm Sum over leading axes transposes its input first); here it is six passes forward
- * and nine backward through the backend's fastest kernels (see Ops below).
+ * activations (and the wasm Sum over leading axes transposes its input first); here it is five or six passes
+ * forward and eight or nine backward, through the backend's fastest kernels (see Ops below).
  *
- * The model calls these through src/runtime/model/batchnorm.ts, which falls back to the composed ops on
+ * The model calls these through batchNormAct in src/runtime/model/layers.ts, which falls back to the composed ops on
  * backends that do not register them.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
