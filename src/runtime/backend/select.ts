@@ -23,6 +23,8 @@ import type { BackendInfo } from '../events';
 import { checkCudaLibraries, cpuFallbackReason, type CudaCheck } from './cuda';
 import { packageDirOf, withTfjsNodeUtilShim } from './tfjs-node-compat';
 import { registerWasmTrainingKernels } from './wasm-kernels';
+import { registerWasmBatchNormKernels } from './wasm-batchnorm';
+import { registerWasmElementwiseKernels } from './wasm-elementwise';
 import { withFileBackedBlobs } from './wasm-threads';
 import { adapterLabel } from './adapter-label';
 import { probeWebgpu, releaseWebgpu, setupWebgpu } from './webgpu';
@@ -189,6 +191,8 @@ function registerWasm(options: SelectOptions): Promise<number> {
     wasm.setWasmPaths(dir.endsWith(path.sep) ? dir : dir + path.sep);
     const threads = options.threads && options.threads > 0 ? options.threads : Math.max(1, os.availableParallelism?.() ?? os.cpus().length);
     registerWasmTrainingKernels(tfCore);
+    registerWasmBatchNormKernels(tfCore);
+    registerWasmElementwiseKernels(tfCore);
     let ok: boolean;
     if (threads > 1) {
       // tfjs disables wasm threads in Node; wasm-threads.ts makes its pthread workers start (see there).

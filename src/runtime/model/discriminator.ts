@@ -5,7 +5,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TF } from '../backend/select';
 import type { Rng } from '../train/rng';
-import { ParamStore, batchNorm, batchNormParams, conv, dense, type BatchNormParams } from './layers';
+import { ParamStore, batchNormAct, batchNormParams, conv, dense, type BatchNormParams } from './layers';
 import { architecture, dcganStages, type ModelSpec } from './spec';
 
 export interface Discriminator {
@@ -63,7 +63,7 @@ function dcganDiscriminator(tf: TF, spec: ModelSpec, rng: Rng): Discriminator {
       let h = x;
       for (const down of downs) {
         const y = conv(tf, h, down.kernel, 2);
-        h = dropout(tf, tf.leakyRelu(down.bn ? batchNorm(tf, y, down.bn) : y, alpha), rate, training, rng) as tfc.Tensor4D;
+        h = dropout(tf, down.bn ? batchNormAct(tf, y, down.bn, alpha) : tf.leakyRelu(y, alpha), rate, training, rng) as tfc.Tensor4D;
       }
       return dense(tf, tf.reshape(h, [h.shape[0], -1]) as tfc.Tensor2D, fc);
     },

@@ -5,7 +5,7 @@
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TF } from '../backend/select';
 import type { Rng } from '../train/rng';
-import { ParamStore, batchNorm, batchNormParams, convTranspose, dense, type BatchNormParams } from './layers';
+import { ParamStore, batchNormAct, batchNormParams, convTranspose, dense, type BatchNormParams } from './layers';
 import { architecture, dcganStages, type ModelSpec } from './spec';
 
 export interface Generator {
@@ -36,10 +36,10 @@ function tutorialGenerator(tf: TF, spec: ModelSpec, rng: Rng, name: string): Gen
   return {
     variables: store.variables,
     apply(z) {
-      const x = tf.leakyRelu(batchNorm(tf, dense(tf, z, fc), bn0), alpha);
+      const x = batchNormAct(tf, dense(tf, z, fc), bn0, alpha);
       let h = tf.reshape(x, [-1, 7, 7, 4 * g]) as tfc.Tensor4D;
-      h = tf.leakyRelu(batchNorm(tf, convTranspose(tf, h, ct1, 1), bn1), alpha) as tfc.Tensor4D;
-      h = tf.leakyRelu(batchNorm(tf, convTranspose(tf, h, ct2, 2), bn2), alpha) as tfc.Tensor4D;
+      h = batchNormAct(tf, convTranspose(tf, h, ct1, 1), bn1, alpha);
+      h = batchNormAct(tf, convTranspose(tf, h, ct2, 2), bn2, alpha);
       return output(tf, convTranspose(tf, h, ct3, 2), spec.outputActivation);
     },
   };
@@ -65,10 +65,10 @@ function dcganGenerator(tf: TF, spec: ModelSpec, rng: Rng, name: string): Genera
     variables: store.variables,
     apply(z) {
       // The paper's generator uses ReLU; LeakyReLU is for the discriminator.
-      let h = tf.reshape(tf.relu(batchNorm(tf, dense(tf, z, fc), bnFirst)), [-1, 4, 4, first]) as tfc.Tensor4D;
+      let h = tf.reshape(batchNormAct(tf, dense(tf, z, fc), bnFirst, 0), [-1, 4, 4, first]) as tfc.Tensor4D;
       for (const up of ups) {
         const y = convTranspose(tf, h, up.kernel, 2);
-        h = up.bn ? (tf.relu(batchNorm(tf, y, up.bn)) as tfc.Tensor4D) : output(tf, y, spec.outputActivation);
+        h = up.bn ? batchNormAct(tf, y, up.bn, 0) : output(tf, y, spec.outputActivation);
       }
       return h;
     },

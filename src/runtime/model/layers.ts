@@ -6,6 +6,7 @@
 import type { TF } from '../backend/select';
 import type { Rng } from '../train/rng';
 import type * as tfc from '@tensorflow/tfjs-core';
+import { BATCH_NORM_ACT, BATCH_NORM_ACT_GRAD } from '../backend/wasm-batchnorm';
 
 export const INIT_STD = 0.02;
 export const BN_EPSILON = 1e-5;
@@ -51,6 +52,33 @@ export function batchNorm<T extends tfc.Tensor>(tf: TF, x: T, p: BatchNormParams
   const axes = x.rank === 4 ? [0, 1, 2] : [0];
   const { mean, variance } = tf.moments(x, axes);
   return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, BN_EPSILON))), p.gamma), p.beta) as T;
+}
+
+/**
+ * act(batchNorm(x)) with act(z) = z for z > 0, slope · z otherwise (0: ReLU, α: LeakyReLU). One fused kernel
+ * forward and one backward where the backend registers them (wasm: backend/wasm-batchnorm.ts); the composed
+ * ops elsewhere. Both give the same values and gradients (test/unit/backend-wasm-batchnorm.test.ts).
+ */
+export function batchNormAct<T extends tfc.Tensor>(tf: TF, x: T, p: BatchNormParams, slope: number): T {
+  if (!tf.getKernel(BATCH_NORM_ACT, tf.getBackend()) || !tf.getKernel(BATCH_NORM_ACT_GRAD, tf.getBackend())) {
+    const y = batchNorm(tf, x, p);
+    return (slope === 0 ? tf.relu(y) : slope === 1 ? y : tf.leakyRelu(y, slope)) as T;
+  }
+  const attrs = { epsilon: BN_EPSILON, slope };
+  const f = tf.customGrad((...args: (tfc.Tensor | tfc.GradSaveFunc)[]) => {
+    const [xIn, gamma, beta] = args as tfc.Tensor[];
+    const save = args[3] as tfc.GradSaveFunc;
+    const [y, mean, invStd] = tf.engine().runKernel(BATCH_NORM_ACT, { x: xIn, gamma, beta }, attrs as unknown as tfc.NamedAttrMap) as tfc.Tensor[];
+    save([xIn, y, gamma, mean, invStd]);
+    return {
+      value: y,
+      gradFunc: (dy: tfc.Tensor, saved: tfc.Tensor[]) => {
+        const [sx, sy, sg, sm, si] = saved;
+        return tf.engine().runKernel(BATCH_NORM_ACT_GRAD, { dy, x: sx, y: sy, gamma: sg, mean: sm, invStd: si }, { slope } as unknown as tfc.NamedAttrMap) as tfc.Tensor[];
+      },
+    };
+  });
+  return f(x, p.gamma, p.beta) as T;
 }
 
 export function dense(tf: TF, x: tfc.Tensor2D, kernel: tfc.Variable, bias?: tfc.Variable): tfc.Tensor2D {
