@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { alignGrids, compareRuns, configDifferences, nearestGrid, NotARunError, readRun, selectFrames, type RunGrid } from '../../src/runtime/runs';
+import { decompressFrames, parseGIF } from 'gifuct-js';
+import { alignGrids, compareRuns, configDifferences, encodeGif, nearestGrid, NotARunError, readRun, selectFrames, type RunGrid } from '../../src/runtime/runs';
 import { encodePng } from '../../src/runtime/train/grid';
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-runs-'));
@@ -179,4 +180,21 @@ test('selectFrames: every N-th grid plus the last, thinned to maxFrames', () => 
   assert.equal(selectFrames(g(5000), 1, 100).length, 100);
   assert.equal(selectFrames(g(5000), 1, 100).at(-1)?.step, 50000);
   assert.throws(() => selectFrames(g(3), 0), /every/);
+});
+
+test('encodeGif: colour frames share one palette and decode to their colours; gray frames are exact', () => {
+  const rgb = (r: number, g: number, b: number) => ({ width: 4, height: 2, channels: 3, data: new Uint8Array(Array.from({ length: 8 }, (_, i) => (i < 4 ? [r, g, b] : [b, g, r])).flat()) });
+  const bytes = encodeGif([rgb(250, 10, 10), rgb(10, 200, 30), rgb(10, 10, 240)], { fps: 10 });
+  const frames = decompressFrames(parseGIF(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer), true);
+  assert.equal(frames.length, 3);
+  assert.deepEqual(frames.map((f) => f.delay), [100, 100, 1100], 'the last frame is held a second longer');
+  const px = (f: number, i: number) => Array.from(frames[f].patch.subarray(i * 4, i * 4 + 3));
+  for (const [f, want] of [[0, [250, 10, 10]], [1, [10, 200, 30]], [2, [10, 10, 240]]] as const) {
+    assert.ok(px(f, 0).every((v, k) => Math.abs(v - want[k]) <= 12), `frame ${f}: ${px(f, 0)} vs ${want}`);
+  }
+  const gray = { width: 3, height: 1, channels: 1, data: new Uint8Array([0, 127, 255]) };
+  const g = decompressFrames(parseGIF(encodeGif([gray]).buffer as ArrayBuffer), true);
+  assert.deepEqual([0, 1, 2].map((i) => g[0].patch[i * 4]), [0, 127, 255]);
+  assert.throws(() => encodeGif([]), /No frames/);
+  assert.throws(() => encodeGif([gray], { fps: 0 }), /fps/);
 });
