@@ -7,6 +7,7 @@
  * are answered by id and the worker stays up for more of them.
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
+import * as tfCore from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { isHostToWorker, type HostToWorker, type LintRequest, type SampleRequest, type StartRequest, type WorkerToHost } from '../protocol';
 import { defaultConfig, loadConfigFile, parseConfig, setAtPath, type LoadedConfig } from '../runtime/config/load';
@@ -52,6 +53,9 @@ port.on('message', (raw: unknown) => {
       return;
     case 'sample':
       void runSample(msg);
+      return;
+    case 'probe':
+      post({ type: 'probeResult', id: msg.id, tensors: tfCore.memory().numTensors, rssBytes: process.memoryUsage.rss() });
       return;
   }
 });
