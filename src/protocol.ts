@@ -122,6 +122,14 @@ export interface LintRequest {
   configText: string;
 }
 
+/** Lint a dataset on its own, as fed as stored to a tanh generator (`dcgan-studio lint <dataset>`); answered by `lintResult`. */
+export interface LintDatasetRequest {
+  type: 'lintDataset';
+  id: number;
+  /** Absolute path of the dataset file or folder. */
+  datasetPath: string;
+}
+
 /** Draw a grid from a checkpoint's generator and write it as a PNG ("DCGAN: Generate Samples"). */
 export interface SampleRequest {
   type: 'sample';
@@ -137,7 +145,7 @@ export interface SampleRequest {
 }
 
 /** `stop` is read between training steps: the trainer yields to the event loop once per step. */
-export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | SampleRequest
+export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | LintDatasetRequest | SampleRequest
   /** Asks for a `probeResult` (the soak, scripts/soak.ts, samples it to show tensor counts stay flat). */
   | { type: 'probe'; id: number };
 
@@ -225,6 +233,7 @@ export function isHostToWorker(x: unknown): x is HostToWorker {
         && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides));
     case 'stop': return true;
     case 'lint': return isNum(x.id) && isStr(x.configFile) && isStr(x.configText);
+    case 'lintDataset': return isNum(x.id) && isStr(x.datasetPath);
     case 'sample': return isNum(x.id) && isStr(x.checkpoint) && isNum(x.count) && isStr(x.out) && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr);
     case 'probe': return isNum(x.id);
     default: return false;

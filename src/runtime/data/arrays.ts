@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { Problem } from '../problem';
+import { MAX_ARRAY_IMAGE_SIDE, openRegular, tooLarge } from './files';
 import { bytesPerElement, DatasetError, type Dataset, type DatasetFormat, type DType } from './types';
 
 /** Arrays up to this size are read fully into memory in their native dtype; larger ones are read per batch. */
@@ -31,6 +32,19 @@ export interface SampleLayout {
  * which axis is 1 or 3; (N, S*S) is taken as flattened square grayscale images.
  */
 export function inferLayout(shape: readonly number[], fortran: boolean, file: string): SampleLayout {
+  const layout = layoutOf(shape, fortran, file);
+  // Checked before anything is allocated for the images (the gather table, a batch): a header of a few bytes
+  // can declare (0, 20000, 20000), no data at all but 1.6 GB per image.
+  if (layout.height > MAX_ARRAY_IMAGE_SIDE || layout.width > MAX_ARRAY_IMAGE_SIDE) {
+    throw tooLarge(file, `${file} declares images of ${layout.height}×${layout.width} (shape (${shape.join(', ')})); DCGAN Studio reads arrays of images up to ${MAX_ARRAY_IMAGE_SIDE}×${MAX_ARRAY_IMAGE_SIDE}, and the models train on at most 128×128 (arrays are not resized). Downscale the images before saving them, or save them as a folder of PNG/JPEG files.`);
+  }
+  if (layout.height === 0 || layout.width === 0) {
+    throw new DatasetError({ code: 'config/shape-mismatch', severity: 'error', file, message: `${file} holds an array of shape (${shape.join(', ')}), whose images have no pixels. Save images as (N,H,W), (N,H,W,C) or (N,C,H,W) with H and W at least 1.` });
+  }
+  return layout;
+}
+
+function layoutOf(shape: readonly number[], fortran: boolean, file: string): SampleLayout {
   const bad = (why: string) => new DatasetError({
     code: 'config/shape-mismatch',
     severity: 'error',
@@ -211,7 +225,7 @@ export class ArrayDataset implements Dataset {
 
   /** Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in runs). */
   private readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): void {
-    if (this.fd === undefined) this.fd = fs.openSync(storage.file, 'r');
+    if (this.fd === undefined) this.fd = openRegular(storage.file).fd;
     const elementBytes = bytesPerElement(this.dtype);
     const sampleBytes = this.sampleSize * elementBytes;
     const maxRun = Math.max(1, Math.floor(MAX_READ_BYTES / sampleBytes));
