@@ -3,6 +3,7 @@
  * Written to a temp folder and renamed, so a crash or kill mid-save never leaves a half checkpoint behind;
  * the previous one stays the newest complete one.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -14,6 +15,7 @@ import type { ModelSpec } from '../model/spec';
 import { Rng } from './rng';
 import { tileGrid } from './grid';
 import { validateManifest } from './checkpointCheck';
+import { makeFolder } from './runFolder';
 import { readRegularFile } from '../data/files';
 
 export const CHECKPOINT_FORMAT = 'dcgan-studio-checkpoint';
@@ -114,17 +116,19 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     ...(generatorAverage ? { generatorAverage } : {}),
   };
   const dir = path.join(root, checkpointDirName(s.step));
-  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'w');
+  makeFolder(root);
+  // A fresh temp folder (mkdir fails on anything already there, links included) and files created exclusively.
+  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+  fs.mkdirSync(tmp);
+  const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'wx');
   try {
     for (const c of chunks) fs.writeSync(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1), { flag: 'wx' });
+  // rmSync removes a link itself, never what it points at.
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
   return dir;
