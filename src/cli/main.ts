@@ -2,18 +2,10 @@
  * dcgan-studio: train | lint | sample | eval | compare | export | animate. Each command is a spec (flags, help) and a runner that returns
  * the exit code; this file only dispatches and turns errors into messages (stack traces only with --debug).
  */
-import { BackendUnavailableError } from '../runtime/backend/select';
 import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIo, type Io } from './io';
 import { red } from './output';
 import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, sampleSpec, trainSpec } from './specs';
-import { runTrain } from './train';
-import { runLint } from './lint';
-import { runSample } from './sample';
-import { runEval } from './eval';
-import { runCompare } from './compare';
-import { runExport } from './export';
-import { runAnimate } from './animate';
 import pkg from '../../package.json';
 
 interface Command {
@@ -21,14 +13,15 @@ interface Command {
   run: (args: ParsedArgs, io: Io) => Promise<number>;
 }
 
+// Loaded on use: `lint` then never initialises TensorFlow.js (about 25 MB of the process's memory).
 const COMMANDS: Record<string, Command> = {
-  train: { spec: trainSpec, run: runTrain },
-  lint: { spec: lintSpec, run: runLint },
-  sample: { spec: sampleSpec, run: runSample },
-  eval: { spec: evalSpec, run: runEval },
-  compare: { spec: compareSpec, run: runCompare },
-  export: { spec: exportSpec, run: runExport },
-  animate: { spec: animateSpec, run: runAnimate },
+  train: { spec: trainSpec, run: async (a, io) => (await import('./train')).runTrain(a, io) },
+  lint: { spec: lintSpec, run: async (a, io) => (await import('./lint')).runLint(a, io) },
+  sample: { spec: sampleSpec, run: async (a, io) => (await import('./sample')).runSample(a, io) },
+  eval: { spec: evalSpec, run: async (a, io) => (await import('./eval')).runEval(a, io) },
+  compare: { spec: compareSpec, run: async (a, io) => (await import('./compare')).runCompare(a, io) },
+  export: { spec: exportSpec, run: async (a, io) => (await import('./export')).runExport(a, io) },
+  animate: { spec: animateSpec, run: async (a, io) => (await import('./animate')).runAnimate(a, io) },
 };
 
 function globalHelp(): string {
@@ -80,7 +73,7 @@ export async function main(argv: string[], io: Io = processIo): Promise<number> 
       if (debug) io.err.write(`${err.stack}\n`);
       return 2;
     }
-    if (err instanceof BackendUnavailableError) {
+    if (err instanceof Error && err.name === 'BackendUnavailableError') {
       io.err.write(`${red(io.err, 'backend unavailable')}: ${err.message}\n`);
       if (debug) io.err.write(`${err.stack}\n`);
       return 2;

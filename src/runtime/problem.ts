@@ -51,6 +51,7 @@ export type ProblemCode =
   | 'data/too-few-images'
   | 'data/unreadable'
   | 'data/empty'
+  | 'data/too-large'
   // backend
   | 'backend/fallback'
   | 'backend/unavailable'

@@ -7,8 +7,9 @@
  * are answered by id and the worker stays up for more of them.
  */
 import { parentPort, type TransferListItem } from 'node:worker_threads';
+import * as tfCore from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
-import { isHostToWorker, type HostToWorker, type LintRequest, type SampleRequest, type StartRequest, type WorkerToHost } from '../protocol';
+import { isHostToWorker, type HostToWorker, type LintDatasetRequest, type LintRequest, type SampleRequest, type StartRequest, type WorkerToHost } from '../protocol';
 import { defaultConfig, loadConfigFile, parseConfig, setAtPath, type LoadedConfig } from '../runtime/config/load';
 import type { DcganConfig } from '../runtime/config/types';
 import { selectBackend } from '../runtime/backend/select';
@@ -18,7 +19,7 @@ import type { TrainEvent } from '../runtime/events';
 import { train } from '../runtime/train/trainer';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
-import { checkConfigData } from '../runtime/data/lint';
+import { lintInWorker } from './lintInWorker';
 
 if (!parentPort) throw new Error('trainWorker.ts runs inside a worker thread (dist/worker.js), not as a script.');
 const port = parentPort;
@@ -49,10 +50,14 @@ port.on('message', (raw: unknown) => {
       if (training) { log('info', 'Stop requested: finishing the current step and writing a checkpoint.'); training.abort(); }
       return;
     case 'lint':
+    case 'lintDataset':
       void runLint(msg);
       return;
     case 'sample':
       void runSample(msg);
+      return;
+    case 'probe':
+      post({ type: 'probeResult', id: msg.id, tensors: tfCore.memory().numTensors, rssBytes: process.memoryUsage.rss() });
       return;
   }
 });
@@ -140,23 +145,21 @@ function forwardEvent(event: TrainEvent): void {
   post({ type: 'event', event });
 }
 
-async function runLint(msg: LintRequest): Promise<void> {
-  lints.get(msg.configFile)?.abort();
+/** Each lint runs in its own bounded worker (lintInWorker.ts); a newer request for a file aborts the older one. */
+async function runLint(msg: LintRequest | LintDatasetRequest): Promise<void> {
+  const key = msg.type === 'lint' ? msg.configFile : msg.datasetPath;
+  lints.get(key)?.abort();
   const abort = new AbortController();
-  lints.set(msg.configFile, abort);
+  lints.set(key, abort);
   try {
-    const loaded = parseConfig(msg.configText, msg.configFile);
-    if (!loaded.config) {
-      post({ type: 'lintResult', id: msg.id, result: { problems: loaded.problems } });
-      return;
-    }
-    const result = await checkConfigData(loaded.config, loaded.baseDir, msg.configFile, { signal: abort.signal });
+    const job = msg.type === 'lint' ? { configFile: msg.configFile, configText: msg.configText } : { datasetPath: msg.datasetPath };
+    const result = await lintInWorker(job, { signal: abort.signal });
     if (abort.signal.aborted) return;
-    post({ type: 'lintResult', id: msg.id, result: { problems: result.problems, stats: result.stats, scaling: result.scaling } });
+    post({ type: 'lintResult', id: msg.id, result });
   } catch (err) {
     if (!abort.signal.aborted) post({ type: 'lintResult', id: msg.id, error: err instanceof Error ? err.message : String(err) });
   } finally {
-    if (lints.get(msg.configFile) === abort) lints.delete(msg.configFile);
+    if (lints.get(key) === abort) lints.delete(key);
   }
 }
 

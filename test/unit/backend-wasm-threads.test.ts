@@ -1,54 +1,93 @@
-// The wasm backend's pinned version (the kernels in backend/wasm-*.ts use its internals: dataIdMap, makeOutput,
-// the XNNPACK kernels' attributes) and the pthread shim (backend/wasm-threads.ts), which only works in an esbuild
-// bundle: the test bundles a tiny entry like dist/cli.js and runs it in its own process.
-import { test } from 'node:test';
+/**
+ * The threaded wasm backend's pthread worker scripts (wasm-threads.ts) must come from a folder only this
+ * process can write. A script planted by another local user at the old shared location
+ * (os.tmpdir()/dcgan-studio-wasm/<sha1>.js) must never run. The backend starts in a child process bundled
+ * by esbuild, because the pthread shim works only in a bundle (as in dist/), with TMPDIR pointing at a fresh
+ * folder so the plant cannot touch the real temp folder.
+ */
+import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { spawnSync } from 'node:child_process';
 import * as esbuild from 'esbuild';
 
-const root = path.resolve(__dirname, '..', '..');
+const ROOT = path.resolve(__dirname, '..', '..');
+let work: string;
+let bundle: string;
 
-test('tfjs-backend-wasm is pinned to the version the kernels were written against', () => {
-  const pinned = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')).dependencies['@tensorflow/tfjs-backend-wasm'];
-  assert.match(pinned, /^\d+\.\d+\.\d+$/, 'package.json must pin an exact version (no ^ or ~)');
-  const installed = JSON.parse(fs.readFileSync(path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/package.json'), 'utf8')).version;
-  assert.equal(installed, pinned);
+before(async () => {
+  work = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-wasm-threads-'));
+  bundle = path.join(work, 'child.js');
+  // Laid out as dist/ is: the .wasm files with the threaded glue beside them.
+  const wasmDir = path.join(work, 'wasm');
+  fs.mkdirSync(wasmDir);
+  const pkg = path.join(ROOT, 'node_modules/@tensorflow/tfjs-backend-wasm');
+  for (const f of fs.readdirSync(path.join(pkg, 'dist')).filter((f) => f.endsWith('.wasm'))) fs.copyFileSync(path.join(pkg, 'dist', f), path.join(wasmDir, f));
+  fs.copyFileSync(path.join(pkg, 'wasm-out/tfjs-backend-wasm-threaded-simd.js'), path.join(wasmDir, 'tfjs-backend-wasm-threaded-simd.js'));
+  // The child starts the 2-thread wasm backend, runs one op on it, and reports the folder its scripts live in.
+  await esbuild.build({
+    stdin: {
+      contents: `
+        import * as fs from 'node:fs';
+        import { selectBackend } from './src/runtime/backend/select';
+        import * as wasmThreads from './src/runtime/backend/wasm-threads';
+        (async () => {
+          const b = await selectBackend('wasm', { threads: 2, wasmDir: ${JSON.stringify(wasmDir)} });
+          const sum = b.tf.tidy(() => b.tf.add(b.tf.ones([4]), b.tf.ones([4])).dataSync()[0]);
+          const dir = (wasmThreads as { workerScriptDir?: () => string | undefined }).workerScriptDir?.();
+          const mode = dir ? (fs.statSync(dir).mode & 0o777).toString(8) : null;
+          const files = dir ? fs.readdirSync(dir) : [];
+          console.log(JSON.stringify({ threads: b.info.threads, sum, dir, mode, files }));
+          process.exit(0);
+        })().catch((e) => { console.error(e); process.exit(3); });`,
+      resolveDir: ROOT,
+      loader: 'ts',
+    },
+    bundle: true, platform: 'node', format: 'cjs', target: 'node20', outfile: bundle, logLevel: 'error',
+    mainFields: ['module', 'main'],
+  });
 });
 
-test('the threaded wasm backend starts 2 threads under worker_threads and trains a conv step', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-wasm-threads-'));
-  try {
-    const entry = path.join(dir, 'entry.ts');
-    fs.writeFileSync(entry, `
-      import * as tf from '@tensorflow/tfjs-core';
-      import { selectBackend } from ${JSON.stringify(path.join(root, 'src/runtime/backend/select'))};
-      (async () => {
-        const b = await selectBackend('wasm', { threads: 2, wasmDir: ${JSON.stringify(path.join(root, 'node_modules/@tensorflow/tfjs-backend-wasm/wasm-out'))} });
-        const x = tf.ones([2, 8, 8, 3]) as tf.Tensor4D;
-        const w = tf.variable(tf.fill([4, 4, 3, 5], 0.5));
-        const { value, grads } = tf.variableGrads(() => tf.sum(tf.conv2d(x, w as unknown as tf.Tensor4D, 2, 'same')), [w]);
-        const g = grads[w.name].dataSync();
-        console.log(JSON.stringify({ threads: b.info.threads, backend: tf.getBackend(), loss: value.dataSync()[0], gradMin: Math.min(...g), gradMax: Math.max(...g) }));
-      })().catch((e) => { console.error(e); process.exit(1); });
-    `);
-    const out = path.join(dir, 'entry.cjs');
-    esbuild.buildSync({ entryPoints: [entry], outfile: out, bundle: true, platform: 'node', target: 'node20', format: 'cjs', mainFields: ['module', 'main'], external: ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'], logLevel: 'warning', nodePaths: [path.join(root, 'node_modules')] });
-    const r = spawnSync(process.execPath, [out], { cwd: root, encoding: 'utf8', timeout: 120_000 });
-    assert.equal(r.status, 0, r.stderr);
-    const res = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    assert.equal(res.backend, 'wasm');
-    assert.equal(res.threads, 2);
-    // 'same' 4×4 stride 2 over 8×8 ones: every output sums 0.5 over the taps inside the image, ×3 channels.
-    // Padding 1 on each side: output rows read input rows −1..2, 1..4, 3..6, 5..8, so 3, 4, 4, 3 of them exist.
-    const taps = [3, 4, 4, 3];
-    let expected = 0;
-    for (const r of taps) for (const c of taps) expected += r * c * 3 * 0.5 * 5 * 2;
-    assert.ok(Math.abs(res.loss - expected) < 1e-3, `loss ${res.loss} vs ${expected}`);
-    assert.ok(res.gradMin > 0 && res.gradMax <= 2 * 16, `filter gradient range ${res.gradMin}..${res.gradMax}`);
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+function runChild(tmpdir: string): Promise<{ code: number | null; stdout: string; stderr: string; killed: boolean }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [bundle], { env: { ...process.env, TMPDIR: tmpdir }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    // A planted script that ran never answers the pool's 'load', so the backend would wait forever.
+    const timer = setTimeout(() => { killed = true; child.kill('SIGKILL'); }, 60_000);
+    child.on('close', (code) => { clearTimeout(timer); resolve({ code, stdout, stderr, killed }); });
+  });
+}
+
+test('a script planted in the old shared temp folder is not run; the scripts live in a private 0700 folder removed at exit', async () => {
+  const tmpdir = path.join(work, 'tmp');
+  fs.mkdirSync(tmpdir);
+  // The old code named the pthread script after the sha1 of the blob tfjs builds from this string.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { wasmWorkerContents } = require('@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.worker.js') as { wasmWorkerContents: string };
+  const hash = crypto.createHash('sha1').update(wasmWorkerContents.replace(/\n/g, '\\n')).digest('hex').slice(0, 16);
+  const shared = path.join(tmpdir, 'dcgan-studio-wasm');
+  fs.mkdirSync(shared, { mode: 0o777 });
+  const marker = path.join(work, 'planted-script-ran');
+  fs.writeFileSync(path.join(shared, `${hash}.js`), `require('fs').writeFileSync(${JSON.stringify(marker)}, 'pwned');\n`);
+
+  const r = await runChild(tmpdir);
+  assert.equal(fs.existsSync(marker), false, 'the planted script ran inside the backend\'s worker');
+  assert.equal(r.killed, false, `the backend hung\n${r.stderr}`);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout.trim().split('\n').pop()!);
+  assert.equal(report.threads, 2);
+  assert.equal(report.sum, 2);
+  assert.ok(report.dir, 'the threaded backend wrote its scripts somewhere');
+  assert.notEqual(path.resolve(report.dir), shared);
+  assert.equal(path.dirname(report.dir), tmpdir, 'a folder of its own under the temp folder');
+  assert.equal(report.mode, '700');
+  assert.ok(report.files.length >= 1, 'the pthread script is in the private folder');
+  assert.equal(fs.existsSync(report.dir), false, 'the private folder is removed when the process exits');
 });

@@ -49,7 +49,9 @@ export interface SelectOptions {
   wasmDir?: string;
 }
 
-export class BackendUnavailableError extends Error {}
+export class BackendUnavailableError extends Error {
+  override name = 'BackendUnavailableError';
+}
 
 const TENSORFLOW_PACKAGES = ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'] as const;
 

@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import type { Problem } from '../problem';
+import { MAX_ARRAY_IMAGE_SIDE, openRegular, tooLarge } from './files';
 import { bytesPerElement, DatasetError, type Dataset, type DatasetFormat, type DType } from './types';
 
 /** Arrays up to this size are read fully into memory in their native dtype; larger ones are read per batch. */
@@ -31,6 +32,19 @@ export interface SampleLayout {
  * which axis is 1 or 3; (N, S*S) is taken as flattened square grayscale images.
  */
 export function inferLayout(shape: readonly number[], fortran: boolean, file: string): SampleLayout {
+  const layout = layoutOf(shape, fortran, file);
+  // Checked before anything is allocated for the images (the gather table, a batch): a header of a few bytes
+  // can declare (0, 20000, 20000), no data at all but 1.6 GB per image.
+  if (layout.height > MAX_ARRAY_IMAGE_SIDE || layout.width > MAX_ARRAY_IMAGE_SIDE) {
+    throw tooLarge(file, `${file} declares images of ${layout.height}×${layout.width} (shape (${shape.join(', ')})); DCGAN Studio reads arrays of images up to ${MAX_ARRAY_IMAGE_SIDE}×${MAX_ARRAY_IMAGE_SIDE}, and the models train on at most 128×128 (arrays are not resized). Downscale the images before saving them, or save them as a folder of PNG/JPEG files.`);
+  }
+  if (layout.height === 0 || layout.width === 0) {
+    throw new DatasetError({ code: 'config/shape-mismatch', severity: 'error', file, message: `${file} holds an array of shape (${shape.join(', ')}), whose images have no pixels. Save images as (N,H,W), (N,H,W,C) or (N,C,H,W) with H and W at least 1.` });
+  }
+  return layout;
+}
+
+function layoutOf(shape: readonly number[], fortran: boolean, file: string): SampleLayout {
   const bad = (why: string) => new DatasetError({
     code: 'config/shape-mismatch',
     severity: 'error',
@@ -95,7 +109,9 @@ export function decodeElements(bytes: Uint8Array, dtype: DType, littleEndian: bo
   }
   const Ctor = { uint16: Uint16Array, int16: Int16Array, uint32: Uint32Array, int32: Int32Array, float32: Float32Array, float64: Float64Array }[dtype];
   if (littleEndian === nativeLE) {
-    // Copy into a fresh, aligned buffer: the source offset may not be a multiple of the element size.
+    // Already aligned: a view, no copy (a 500 MB array must not briefly take 1 GB).
+    if (bytes.byteOffset % Ctor.BYTES_PER_ELEMENT === 0) return new Ctor(bytes.buffer as ArrayBuffer, bytes.byteOffset, n);
+    // Copy into a fresh, aligned buffer: the source offset is not a multiple of the element size.
     const aligned = new Uint8Array(n * Ctor.BYTES_PER_ELEMENT);
     aligned.set(bytes.subarray(0, aligned.byteLength));
     return new Ctor(aligned.buffer);
@@ -135,6 +151,8 @@ export interface ArrayDatasetInit {
   limit?: number;
   problems?: Problem[];
 }
+
+const NATIVE_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Largest contiguous read from disk in one call, so a batch of neighbouring samples costs few syscalls. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
@@ -209,30 +227,45 @@ export class ArrayDataset implements Dataset {
     for (let j = 0; j < size; j++) out[at + j] = data[base + g[j]];
   }
 
-  /** Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in runs). */
+  /**
+   * Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in
+   * runs). Float32 stored as served is read straight into `out`; anything else goes through one reused
+   * scratch buffer, so a pass over a 1 GB file allocates a few MB, not a gigabyte of short-lived buffers.
+   */
   private readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): void {
-    if (this.fd === undefined) this.fd = fs.openSync(storage.file, 'r');
+    if (this.fd === undefined) this.fd = openRegular(storage.file).fd;
     const elementBytes = bytesPerElement(this.dtype);
     const sampleBytes = this.sampleSize * elementBytes;
     const maxRun = Math.max(1, Math.floor(MAX_READ_BYTES / sampleBytes));
+    const direct = this.dtype === 'float32' && this.identity && storage.littleEndian === NATIVE_LE;
     let i = 0;
     while (i < indices.length) {
       let run = 1;
       while (i + run < indices.length && run < maxRun && indices[i + run] === indices[i] + run) run++;
-      const bytes = new Uint8Array(run * sampleBytes);
+      const length = run * sampleBytes;
+      const bytes = direct ? new Uint8Array(out.buffer, out.byteOffset + i * sampleBytes, length) : this.scratchBytes(length);
       const position = storage.offset + indices[i] * sampleBytes;
       let got = 0;
-      while (got < bytes.length) {
-        const r = fs.readSync(this.fd, bytes, got, bytes.length - got, position + got);
+      while (got < length) {
+        const r = fs.readSync(this.fd, bytes, got, length - got, position + got);
         if (r === 0) {
           throw new DatasetError({ code: 'data/unreadable', severity: 'error', file: this.source, message: `${this.source} ends early: sample ${indices[i]} lies past the end of the file (truncated download or copy?). Re-create the file.` });
         }
         got += r;
       }
-      const values = decodeElements(bytes, this.dtype, storage.littleEndian);
-      for (let k = 0; k < run; k++) this.copySample(values, k * this.sampleSize, out, (i + k) * this.sampleSize);
+      if (!direct) {
+        const values = decodeElements(bytes, this.dtype, storage.littleEndian);
+        for (let k = 0; k < run; k++) this.copySample(values, k * this.sampleSize, out, (i + k) * this.sampleSize);
+      }
       i += run;
     }
+  }
+
+  private scratch: Uint8Array | undefined;
+
+  private scratchBytes(length: number): Uint8Array {
+    if (!this.scratch || this.scratch.length < length) this.scratch = new Uint8Array(length);
+    return this.scratch.subarray(0, length);
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { openBuiltin } from './builtin';
+import { openRegular, readAt } from './files';
 import { openIdx } from './idx';
 import { openImageFolder } from './images';
 import { openNpy } from './npy';
@@ -25,6 +26,9 @@ export async function openDataset(source: string, options: OpenOptions = {}): Pr
     throw new DatasetError({ code: 'config/data-path-missing', severity: 'error', file, message: `${file} does not exist. Check the path (relative paths are resolved against the config file's folder).` });
   }
   if (stat.isDirectory()) return openImageFolder(file, options);
+  if (!stat.isFile()) {
+    throw new DatasetError({ code: 'data/unreadable', severity: 'error', file, message: `${file} is not a regular file or a folder (a device, a pipe or a socket); datasets are read only from regular files. Point data.path at a .npy/.npz/IDX file or a folder of images.` });
+  }
   const lower = file.toLowerCase();
   if (lower.endsWith('.npy')) return openNpy(file, options);
   if (lower.endsWith('.npz')) return openNpz(file, options);
@@ -37,13 +41,14 @@ export async function openDataset(source: string, options: OpenOptions = {}): Pr
 
 /** IDX files often come without an extension (train-images-idx3-ubyte); recognise the magic instead. */
 function looksLikeIdx(file: string): boolean {
-  const head = Buffer.alloc(4);
-  const fd = fs.openSync(file, 'r');
+  const { fd } = openRegular(file);
+  let head: Uint8Array;
   try {
-    if (fs.readSync(fd, head, 0, 4, 0) < 4) return false;
+    head = readAt(fd, 4, 0);
   } finally {
     fs.closeSync(fd);
   }
+  if (head.length < 4) return false;
   return head[0] === 0 && head[1] === 0 && [0x08, 0x09, 0x0b, 0x0c, 0x0d, 0x0e].includes(head[2]) && head[3] >= 1 && head[3] <= 4;
 }
 

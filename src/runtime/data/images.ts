@@ -6,10 +6,12 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import type { Problem } from '../problem';
-import { DatasetError, SUPPORTED_IMAGE_SIZES, throwIfAborted, type Dataset, type OpenOptions } from './types';
+import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, openRegular, readAt, readRegularFile, tooLarge } from './files';
+import { DatasetError, SUPPORTED_IMAGE_SIZES, throwIfAborted, unreadable, type Dataset, type OpenOptions } from './types';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** Decoded images are cached while the whole folder fits in this many bytes of uint8. */
@@ -39,42 +41,76 @@ export function listImageFiles(dir: string): string[] {
 
 /** Reads width, height and whether the image has colour from the file's first bytes, without decoding it. */
 export function readImageHeader(file: string): { width: number; height: number; color: boolean } {
-  const fd = fs.openSync(file, 'r');
+  const { fd, size } = openRegular(file);
   try {
-    const size = fs.fstatSync(fd).size;
-    const head = Buffer.alloc(Math.min(size, 262144));
-    fs.readSync(fd, head, 0, head.length, 0);
-    if (head.length >= 26 && head.readUInt32BE(0) === 0x89504e47 && head.toString('latin1', 12, 16) === 'IHDR') {
-      const colorType = head[25];
-      // Palette images (type 3) may hold colour; treat them as RGB rather than guess from the palette.
-      return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), color: colorType === 2 || colorType === 3 || colorType === 6 };
-    }
-    if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) {
-      let o = 2;
-      while (o + 9 < head.length) {
-        if (head[o] !== 0xff) { o++; continue; }
-        const marker = head[o + 1];
-        if (marker === 0xff) { o++; continue; }
-        const len = head.readUInt16BE(o + 2);
-        const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
-        if (isSof) return { height: head.readUInt16BE(o + 5), width: head.readUInt16BE(o + 7), color: head[o + 9] >= 3 };
-        o += 2 + len;
-      }
-      throw new Error('no JPEG frame header found in its first 256 KiB');
-    }
-    throw new Error('neither a PNG nor a JPEG signature');
+    const h = parseImageHeader(Buffer.from(readAt(fd, Math.min(size, 262144), 0)));
+    checkDimensions(file, h.width, h.height);
+    return h;
   } finally {
     fs.closeSync(fd);
   }
 }
 
+function parseImageHeader(head: Buffer): { width: number; height: number; color: boolean } {
+  if (head.length >= 26 && head.readUInt32BE(0) === 0x89504e47 && head.toString('latin1', 12, 16) === 'IHDR') {
+    const colorType = head[25];
+    // Palette images (type 3) may hold colour; treat them as RGB rather than guess from the palette.
+    return { width: head.readUInt32BE(16), height: head.readUInt32BE(20), color: colorType === 2 || colorType === 3 || colorType === 6 };
+  }
+  if (head.length >= 4 && head[0] === 0xff && head[1] === 0xd8) {
+    let o = 2;
+    while (o + 9 < head.length) {
+      if (head[o] !== 0xff) { o++; continue; }
+      const marker = head[o + 1];
+      if (marker === 0xff) { o++; continue; }
+      const len = head.readUInt16BE(o + 2);
+      const isSof = marker >= 0xc0 && marker <= 0xcf && marker !== 0xc4 && marker !== 0xc8 && marker !== 0xcc;
+      if (isSof) return { height: head.readUInt16BE(o + 5), width: head.readUInt16BE(o + 7), color: head[o + 9] >= 3 };
+      o += 2 + len;
+    }
+    throw new Error('no JPEG frame header found in its first 256 KiB');
+  }
+  throw new Error('neither a PNG nor a JPEG signature');
+}
+
+/** The decoders allocate width × height × 4 bytes from the header, so the header is checked before they run. */
+function checkDimensions(file: string, width: number, height: number): void {
+  if (width * height > MAX_IMAGE_PIXELS) {
+    throw tooLarge(file, `${file} is ${width}×${height} pixels, over the ${MAX_IMAGE_PIXELS / 1e6}-megapixel limit on images DCGAN Studio decodes; it is skipped. Downscale it (the models train on at most 128×128) or remove it.`);
+  }
+}
+
+/**
+ * pngjs bounds the inflated pixel data by the image size, except for interlaced PNGs, which it inflates
+ * without a limit: a small interlaced image could carry a zlib bomb. Inflate those once with a cap first.
+ */
+function checkInterlacedSize(file: string, bytes: Buffer, width: number, height: number): void {
+  const idat: Buffer[] = [];
+  for (let o = 8; o + 8 <= bytes.length;) {
+    const len = bytes.readUInt32BE(o);
+    if (bytes.toString('latin1', o + 4, o + 8) === 'IDAT') idat.push(bytes.subarray(o + 8, o + 8 + len));
+    o += 12 + len;
+  }
+  // At most 8 bytes a pixel (RGBA, 16 bits) plus a filter byte per row in each of the 7 passes.
+  const bound = width * height * 8 + 7 * height + 1024;
+  try {
+    zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: bound });
+  } catch (err) {
+    throw unreadable(file, `${file}: its pixel data does not inflate to a ${width}×${height} image (${(err as Error).message}); the file is damaged or hostile. Delete or replace it.`);
+  }
+}
+
 function decodeRgba(file: string): { width: number; height: number; data: Uint8Array } {
-  const bytes = fs.readFileSync(file);
+  const bytes = Buffer.from(readRegularFile(file, MAX_IMAGE_FILE_BYTES, 'Downscale or recompress it.'));
+  // The file may have changed since its header was read; check the header these bytes carry.
+  const h = parseImageHeader(bytes.subarray(0, 262144));
+  checkDimensions(file, h.width, h.height);
   if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x89504e47) {
+    if (bytes[28] === 1) checkInterlacedSize(file, bytes, h.width, h.height);
     const png = PNG.sync.read(bytes);
     return { width: png.width, height: png.height, data: png.data };
   }
-  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxMemoryUsageInMB: 1024 });
+  const img = jpeg.decode(bytes, { useTArray: true, formatAsRGBA: true, maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6, maxMemoryUsageInMB: 512 });
   return { width: img.width, height: img.height, data: img.data };
 }
 
@@ -259,7 +295,8 @@ export async function openImageFolder(dir: string, options: OpenOptions = {}): P
       if (!(h.width > 0 && h.height > 0)) throw new Error(`it claims a size of ${h.width}×${h.height}`);
       entries.push({ file: files[i], ...h });
     } catch (err) {
-      problems.push({ code: 'data/unreadable', severity: 'error', file: files[i], message: `${files[i]} is not a readable PNG or JPEG (${(err as Error).message}); it is skipped. Delete or replace the file.` });
+      if (err instanceof DatasetError) problems.push(err.problem);
+      else problems.push({ code: 'data/unreadable', severity: 'error', file: files[i], message: `${files[i]} is not a readable PNG or JPEG (${(err as Error).message}); it is skipped. Delete or replace the file.` });
     }
   }
   if (entries.length === 0) {

@@ -4,6 +4,7 @@
  */
 import * as fs from 'node:fs';
 import { ArrayDataset, decodeElements, IN_MEMORY_MAX_BYTES, inferLayout, type NumericArray } from './arrays';
+import { openRegular, readAt } from './files';
 import { bytesPerElement, unreadable, type DType, type OpenOptions } from './types';
 
 export interface NpyHeader {
@@ -73,48 +74,28 @@ export function decodeNpyBytes(bytes: Uint8Array, what: string): { header: NpyHe
   return { header, data };
 }
 
-export interface NpyOpenOptions extends OpenOptions {
-  /** Arrays larger than this are read from disk per batch. Tests lower it to exercise the streaming path. */
-  inMemoryMaxBytes?: number;
-}
+export type NpyOpenOptions = OpenOptions;
 
 export async function openNpy(file: string, options: NpyOpenOptions = {}): Promise<ArrayDataset> {
-  const fd = fs.openSync(file, 'r');
-  let header: NpyHeader;
-  let size: number;
+  const { fd, size } = openRegular(file);
   try {
-    size = fs.fstatSync(fd).size;
     // Headers are padded to a multiple of 64 bytes and are short in practice; 64 KiB covers any real one.
-    const head = new Uint8Array(Math.min(size, 65536));
-    fs.readSync(fd, head, 0, head.length, 0);
-    header = parseNpyHeader(head, file);
+    const header = parseNpyHeader(readAt(fd, Math.min(size, 65536), 0), file);
+    const layout = inferLayout(header.shape, header.fortran, file);
+    const need = elementCount(header.shape) * bytesPerElement(header.dtype);
+    if (size - header.dataOffset < need) {
+      throw unreadable(file, `${file} is truncated: its header promises ${need} bytes of data, the file holds ${size - header.dataOffset}. Re-create it with np.save().`);
+    }
+    const limit = options.inMemoryMaxBytes ?? IN_MEMORY_MAX_BYTES;
+    if (need <= limit) {
+      const data = decodeElements(readAt(fd, need, header.dataOffset), header.dtype, header.littleEndian);
+      return new ArrayDataset({ source: file, format: 'npy', dtype: header.dtype, layout, storage: { kind: 'memory', data }, limit: options.limit });
+    }
+    return new ArrayDataset({
+      source: file, format: 'npy', dtype: header.dtype, layout, limit: options.limit,
+      storage: { kind: 'file', file, offset: header.dataOffset, littleEndian: header.littleEndian },
+    });
   } finally {
     fs.closeSync(fd);
   }
-  const layout = inferLayout(header.shape, header.fortran, file);
-  const need = elementCount(header.shape) * bytesPerElement(header.dtype);
-  if (size - header.dataOffset < need) {
-    throw unreadable(file, `${file} is truncated: its header promises ${need} bytes of data, the file holds ${size - header.dataOffset}. Re-create it with np.save().`);
-  }
-  const limit = options.inMemoryMaxBytes ?? IN_MEMORY_MAX_BYTES;
-  if (need <= limit) {
-    const fdm = fs.openSync(file, 'r');
-    try {
-      const body = new Uint8Array(need);
-      let got = 0;
-      while (got < need) {
-        const r = fs.readSync(fdm, body, got, need - got, header.dataOffset + got);
-        if (r === 0) break;
-        got += r;
-      }
-      const data = decodeElements(body, header.dtype, header.littleEndian);
-      return new ArrayDataset({ source: file, format: 'npy', dtype: header.dtype, layout, storage: { kind: 'memory', data }, limit: options.limit });
-    } finally {
-      fs.closeSync(fdm);
-    }
-  }
-  return new ArrayDataset({
-    source: file, format: 'npy', dtype: header.dtype, layout, limit: options.limit,
-    storage: { kind: 'file', file, offset: header.dataOffset, littleEndian: header.littleEndian },
-  });
 }

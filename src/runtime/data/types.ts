@@ -39,6 +39,8 @@ export interface OpenOptions {
   /** Folder holding the built-in MNIST files; found next to the bundle or the sources when absent. */
   builtinDir?: string;
   signal?: AbortSignal;
+  /** .npy arrays larger than this are read from disk per batch. Tests lower it to exercise the streaming path. */
+  inMemoryMaxBytes?: number;
 }
 
 /** Thrown when a dataset cannot be used at all; `problem` is ready to show as a diagnostic. */

@@ -11,11 +11,25 @@ import { BATCH_NORM_ACT, BATCH_NORM_ACT_GRAD } from '../backend/wasm-batchnorm';
 export const INIT_STD = 0.02;
 export const BN_EPSILON = 1e-5;
 
+/**
+ * Passed as `tf` to a model builder, it makes the ParamStore record each parameter's name and shape instead of
+ * allocating it: how a checkpoint's declared model is sized before anything is built (train/checkpointCheck.ts).
+ * The builders use tf only inside apply(), which is never called on such a model.
+ */
+export const SHAPES_ONLY = Object.freeze({}) as TF;
+
 export class ParamStore {
   readonly variables: tfc.Variable[] = [];
   constructor(private readonly tf: TF, private readonly prefix: string, private readonly rng: Rng) {}
 
+  private record(name: string, shape: number[]): tfc.Variable {
+    const v = { name: `${this.prefix}/${name}`, shape, size: shape.reduce((a, b) => a * b, 1) } as unknown as tfc.Variable;
+    this.variables.push(v);
+    return v;
+  }
+
   normal(name: string, shape: number[], mean = 0, std = INIT_STD): tfc.Variable {
+    if (this.tf === SHAPES_ONLY) return this.record(name, shape);
     const tf = this.tf;
     const initial = tf.randomNormal(shape, mean, std, 'float32', this.rng.seed());
     const v = tf.variable(initial, true, `${this.prefix}/${name}`);
@@ -25,6 +39,7 @@ export class ParamStore {
   }
 
   zeros(name: string, shape: number[]): tfc.Variable {
+    if (this.tf === SHAPES_ONLY) return this.record(name, shape);
     // The variable shares the initial tensor's data; the tensor object is ours to dispose, or it pins that data.
     const initial = this.tf.zeros(shape);
     const v = this.tf.variable(initial, true, `${this.prefix}/${name}`);

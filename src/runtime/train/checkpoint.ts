@@ -3,6 +3,7 @@
  * Written to a temp folder and renamed, so a crash or kill mid-save never leaves a half checkpoint behind;
  * the previous one stays the newest complete one.
  */
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type * as tfc from '@tensorflow/tfjs-core';
@@ -13,6 +14,9 @@ import { buildGenerator, type Generator } from '../model/generator';
 import type { ModelSpec } from '../model/spec';
 import { Rng } from './rng';
 import { tileGrid } from './grid';
+import { validateManifest } from './checkpointCheck';
+import { makeFolder } from './runFolder';
+import { readRegularFile } from '../data/files';
 
 export const CHECKPOINT_FORMAT = 'dcgan-studio-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -112,17 +116,19 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     ...(generatorAverage ? { generatorAverage } : {}),
   };
   const dir = path.join(root, checkpointDirName(s.step));
-  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}`);
-  fs.rmSync(tmp, { recursive: true, force: true });
-  fs.mkdirSync(tmp, { recursive: true });
-  const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'w');
+  makeFolder(root);
+  // A fresh temp folder (mkdir fails on anything already there, links included) and files created exclusively.
+  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+  fs.mkdirSync(tmp);
+  const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'wx');
   try {
     for (const c of chunks) fs.writeSync(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
     fs.fsyncSync(fd);
   } finally {
     fs.closeSync(fd);
   }
-  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
+  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1), { flag: 'wx' });
+  // rmSync removes a link itself, never what it points at.
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
   return dir;
@@ -135,15 +141,29 @@ export interface LoadedCheckpoint {
   weights: Float32Array;
 }
 
+/** Largest manifest.json read (it lists a few dozen tensors and the config: kilobytes in practice). */
+const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
+
 export function readCheckpoint(dir: string): LoadedCheckpoint {
   const manifestFile = path.join(dir, 'manifest.json');
   if (!fs.existsSync(manifestFile)) {
     throw new Error(`${dir} is not a DCGAN Studio checkpoint (no manifest.json). Pass a folder like runs/<run>/checkpoints/step-000500.`);
   }
-  const manifest = JSON.parse(fs.readFileSync(manifestFile, 'utf8')) as CheckpointManifest;
-  if (manifest.format !== CHECKPOINT_FORMAT) throw new Error(`${manifestFile}: not a DCGAN Studio checkpoint (format "${manifest.format}").`);
-  if (manifest.version > CHECKPOINT_VERSION) throw new Error(`${manifestFile}: checkpoint version ${manifest.version} is newer than this DCGAN Studio understands (${CHECKPOINT_VERSION}); update the extension.`);
-  const buf = fs.readFileSync(path.join(dir, 'weights.bin'));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(new TextDecoder().decode(readRegularFile(manifestFile, MAX_MANIFEST_BYTES, 'It is not a DCGAN Studio manifest; use another checkpoint.')));
+  } catch (err) {
+    throw new Error(err instanceof SyntaxError ? `${manifestFile} is not valid JSON (${err.message}); the checkpoint is damaged, use an earlier one.` : (err as Error).message);
+  }
+  const weightsFile = path.join(dir, 'weights.bin');
+  let buf: Uint8Array;
+  try {
+    buf = readRegularFile(weightsFile, 2 ** 31 - 1, 'Checkpoints that large are not supported.');
+  } catch (err) {
+    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `${weightsFile} is missing; the checkpoint is incomplete, use an earlier one.` : (err as Error).message);
+  }
+  if (buf.byteLength % 4 !== 0) throw new Error(`${weightsFile} is ${buf.byteLength} bytes, not a whole number of float32 values; the checkpoint is damaged, use an earlier one.`);
+  const manifest = validateManifest(raw, manifestFile, buf.byteLength / 4, { format: CHECKPOINT_FORMAT, max: CHECKPOINT_VERSION });
   const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
   return { dir, manifest, weights };
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { PNG } from 'pngjs';
+import { writeFileAtomic } from './runFolder';
 import type { GridImage } from '../events';
 
 const PADDING = 2;
@@ -46,12 +47,13 @@ export function encodePng(grid: GridImage): Buffer {
   return PNG.sync.write(png, { colorType: channels === 1 ? 0 : 2 });
 }
 
-/** Writes atomically (temp file + rename), so a viewer never sees half a PNG. */
+/**
+ * Writes atomically (a fresh temp file, created exclusively, renamed over the target), so a viewer never sees
+ * half a PNG and a symlink at `file` is replaced rather than written through.
+ */
 export function writePng(file: string, grid: GridImage): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, encodePng(grid));
-  fs.renameSync(tmp, file);
+  writeFileAtomic(file, encodePng(grid));
 }
 
 export function decodePng(file: string): GridImage {

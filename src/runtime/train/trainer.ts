@@ -27,6 +27,7 @@ import { GeneratorAverage } from './average';
 import { HealthMonitor } from './health';
 import { latestCheckpoint, pruneCheckpoints, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
 import { sampleFileName, tileGrid, writePng } from './grid';
+import { checkRunFolder, makeFolder, openAppend, RunFolderError, writeFileAtomic } from './runFolder';
 import { permutation, Rng } from './rng';
 import type { TrainOptions } from './types';
 
@@ -98,6 +99,13 @@ async function trainOnData(
 
   // 2. Resume: the newest complete checkpoint of the run folder decides where we start.
   let resumeFrom: LoadedCheckpoint | undefined;
+  // Before anything is read from or written to an existing run folder: no links where the run writes.
+  try {
+    checkRunFolder(run.dir);
+  } catch (err) {
+    if (err instanceof RunFolderError) return end('error', err.message);
+    throw err;
+  }
   if (opts.resume) {
     const dir = latestCheckpoint(run.dir);
     if (!dir) return end('error', `--resume: no checkpoint in ${path.join(run.dir, 'checkpoints')}. Train without --resume first.`);
@@ -412,9 +420,12 @@ class RunFiles {
 
   start(config: DcganConfig, resumedRunId?: string): void {
     if (resumedRunId) this.runId = resumedRunId;
-    fs.mkdirSync(path.join(this.dir, 'samples'), { recursive: true });
-    fs.writeFileSync(path.join(this.dir, 'config.json'), JSON.stringify(config, null, 2));
-    this.fd = fs.openSync(path.join(this.dir, 'metrics.jsonl'), 'a');
+    checkRunFolder(this.dir);
+    makeFolder(this.dir);
+    makeFolder(path.join(this.dir, 'samples'));
+    makeFolder(path.join(this.dir, 'checkpoints'));
+    writeFileAtomic(path.join(this.dir, 'config.json'), JSON.stringify(config, null, 2));
+    this.fd = openAppend(path.join(this.dir, 'metrics.jsonl'));
     this.runJson = {
       runId: this.runId,
       configFile: this.opts.configFile ?? null,
@@ -458,9 +469,7 @@ class RunFiles {
   }
 
   private writeRunJson(): void {
-    const file = path.join(this.dir, 'run.json');
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify(this.runJson, null, 2));
-    fs.renameSync(`${file}.tmp`, file);
+    writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(this.runJson, null, 2));
   }
 }
 
