@@ -1,0 +1,357 @@
+/**
+ * One run folder read back in full, for comparing runs and for animating them. The trainer writes
+ * (src/runtime/train/trainer.ts, RunFiles):
+ *   run.json             {runId, configFile, backend, startedAt, status, latestCheckpoint?, endedAt?}
+ *   config.json          the resolved config (defaults filled in); the last `start` event carries it too
+ *   metrics.jsonl        one TrainEvent per line, appended as it happens (a torn last line while it runs)
+ *   samples/step-NNNNNN.png, samples/real.png
+ *   checkpoints/step-NNNNNN/{manifest.json, weights.bin, eval.json?}   (eval.json: `dcgan-studio eval`)
+ * A run folder may come from anywhere, so everything here is read through safeFs: regular files inside the
+ * folder only, bounded sizes, and nothing taken from a file is used as a path (metrics' `file` fields are ignored;
+ * grids and checkpoints are found by listing the folder).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { BackendInfo } from '../events';
+import type { Problem, Severity } from '../problem';
+import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside } from './safeFs';
+
+/** One training step as the dashboards draw it. dx = mean D(x) on real data, dgz = mean D(G(z)). */
+export interface RunPoint {
+  step: number;
+  lossD: number;
+  lossG: number;
+  dx: number;
+  dgz: number;
+  ms: number;
+}
+
+export interface RunGrid {
+  step: number;
+  /** Absolute path of the grid PNG, inside the run folder. */
+  file: string;
+}
+
+export interface RunCheckpoint {
+  step: number;
+  dir: string;
+}
+
+/** Sample-quality figures of one checkpoint (see src/runtime/eval/evaluate.ts). */
+export interface RunEval {
+  step: number;
+  /** Where the figures were found: the checkpoint's eval.json, or an `eval` event in metrics.jsonl. */
+  source: 'checkpoint' | 'metrics';
+  classifierScore?: number;
+  classCoverage?: number;
+  frechetDistance?: number;
+  diversity?: number;
+  count?: number;
+}
+
+export type RunRecordStatus = 'running' | 'completed' | 'stopped' | 'error' | 'non-finite' | 'unknown';
+
+export interface RunRecord {
+  runId: string;
+  /** The run folder's real path. */
+  dir: string;
+  status: RunRecordStatus;
+  configFile?: string;
+  backend?: BackendInfo;
+  startedAt?: string;
+  /** The resolved config the run trained with (its last `start` event, else config.json); {} when neither is readable. */
+  config: Record<string, unknown>;
+  /** training.steps as planned. */
+  plannedSteps?: number;
+  /** Highest step seen in metrics.jsonl. */
+  lastStep: number;
+  /** Per-step series, oldest first; thinned evenly (every k-th step) beyond `maxPoints`. */
+  series: RunPoint[];
+  /** Every k-th step is kept in `series` (1 unless the run has more steps than maxPoints). */
+  seriesStride: number;
+  /** Health alerts (problems with a health/ code) in the order raised. Fixes are not carried over from disk. */
+  alerts: Problem[];
+  /** Every other problem the run reported (dataset findings, backend fallbacks). */
+  problems: Problem[];
+  /** Figures of the newest evaluated checkpoint, if any. */
+  eval?: RunEval;
+  grids: RunGrid[];
+  checkpoints: RunCheckpoint[];
+  /** Lines of metrics.jsonl that were not valid events (a torn last line while the run writes, usually). */
+  skippedLines: number;
+  /** Bytes of metrics.jsonl consumed (up to the last complete line): pass the record as `since` to read on. */
+  metricsOffset: number;
+  /** True when metrics.jsonl was larger than maxMetricsBytes and its tail was not read. */
+  truncated: boolean;
+}
+
+export class NotARunError extends Error {
+  constructor(readonly dir: string, message: string) {
+    super(message);
+  }
+}
+
+export interface ReadRunOptions {
+  /** Points kept in `series` before it is thinned (default 200,000). */
+  maxPoints?: number;
+  /** Bytes of metrics.jsonl read at most (default 512 MiB). */
+  maxMetricsBytes?: number;
+  /** A record of the same folder read earlier: only what was appended since is read. */
+  since?: RunRecord;
+}
+
+const MAX_LINE = 1 << 20;
+const MAX_PROBLEMS = 10_000;
+const MAX_MESSAGE = 4000;
+const GRID_FILE = /^step-(\d{1,9})\.png$/;
+const CHECKPOINT_DIR = /^step-(\d{1,9})$/;
+const STATUSES: ReadonlySet<string> = new Set(['running', 'completed', 'stopped', 'error', 'non-finite']);
+const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'info']);
+
+export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunRecord> {
+  const dir = realDir(runDir);
+  if (!dir) throw new NotARunError(runDir, `${runDir} is not a run folder: ${fs.existsSync(runDir) ? 'it is not a folder' : 'no such folder'}. Pass a folder written by "dcgan-studio train" (output.dir/<run id>).`);
+  const metrics = regularFileInside(dir, 'metrics.jsonl');
+  if (!metrics) throw new NotARunError(runDir, notARunMessage(runDir, dir));
+
+  const runJson = readJsonBounded(dir, 'run.json', 1 << 20);
+  const j = isRecord(runJson) ? runJson : {};
+  const prev = options.since?.dir === dir && options.since.metricsOffset <= metrics.size ? options.since : undefined;
+  const rec: RunRecord = prev
+    ? { ...prev, series: prev.series.slice(), alerts: prev.alerts.slice(), problems: prev.problems.slice(), truncated: false }
+    : {
+        runId: typeof j.runId === 'string' ? j.runId : path.basename(dir),
+        dir,
+        status: 'unknown',
+        config: {},
+        lastStep: 0,
+        series: [],
+        seriesStride: 1,
+        alerts: [],
+        problems: [],
+        grids: [],
+        checkpoints: [],
+        skippedLines: 0,
+        metricsOffset: 0,
+        truncated: false,
+      };
+  if (typeof j.configFile === 'string') rec.configFile = j.configFile;
+  if (typeof j.startedAt === 'string') rec.startedAt = j.startedAt;
+  if (isRecord(j.backend) && !rec.backend) rec.backend = j.backend as unknown as BackendInfo;
+  const runJsonStatus = typeof j.status === 'string' && STATUSES.has(j.status) ? (j.status as RunRecordStatus) : undefined;
+
+  const sink = new EventSink(rec, options.maxPoints ?? 200_000);
+  const maxBytes = options.maxMetricsBytes ?? 512 * 2 ** 20;
+  const { offset, truncated } = await readLines(metrics.file, rec.metricsOffset, maxBytes, (line) => sink.line(line));
+  rec.metricsOffset = offset;
+  rec.truncated = truncated;
+  // run.json is rewritten on close, so it knows a resumed run is running again; the end event knows the rest.
+  rec.status = runJsonStatus ?? sink.endStatus ?? rec.status;
+  if (Object.keys(rec.config).length === 0) {
+    const c = readJsonBounded(dir, 'config.json', 1 << 20);
+    if (isRecord(c)) rec.config = c;
+  }
+  if (rec.plannedSteps === undefined) {
+    const training = rec.config.training;
+    if (isRecord(training) && typeof training.steps === 'number') rec.plannedSteps = training.steps;
+  }
+  rec.grids = listGrids(dir);
+  rec.checkpoints = listCheckpoints(dir);
+  rec.eval = newestEval(dir, rec.checkpoints, sink.evals, prev?.eval);
+  return rec;
+}
+
+function notARunMessage(given: string, dir: string): string {
+  const inside = listInside(dir, '.', 1000).filter((n) => regularFileInside(dir, path.join(n, 'metrics.jsonl')) !== undefined);
+  if (inside.length) return `${given} is not a run folder (no metrics.jsonl), but it holds run folders: ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}. Pass those, e.g. ${path.join(given, inside[0])}.`;
+  if (fs.existsSync(path.join(dir, 'manifest.json'))) return `${given} is a checkpoint, not a run folder (no metrics.jsonl). Pass the run folder two levels up: ${path.dirname(path.dirname(dir))}.`;
+  return `${given} is not a DCGAN Studio run folder: it has no metrics.jsonl (the event log "dcgan-studio train" writes). Pass a folder under output.dir, such as runs/<run id>.`;
+}
+
+/** Keeps what a run says about itself from its metrics lines, each checked before use. */
+class EventSink {
+  endStatus: RunRecordStatus | undefined;
+  readonly evals: RunEval[] = [];
+  constructor(private readonly rec: RunRecord, private readonly maxPoints: number) {}
+
+  line(text: string): void {
+    if (!text.trim()) return;
+    let e: unknown;
+    try {
+      e = JSON.parse(text);
+    } catch {
+      this.rec.skippedLines++;
+      return;
+    }
+    if (!isRecord(e) || !this.event(e)) this.rec.skippedLines++;
+  }
+
+  private event(e: Record<string, unknown>): boolean {
+    const rec = this.rec;
+    switch (e.event) {
+      case 'step': {
+        const p = stepPoint(e);
+        if (!p) return false;
+        rec.lastStep = Math.max(rec.lastStep, p.step);
+        if (p.step % rec.seriesStride === 0) rec.series.push(p);
+        if (rec.series.length > this.maxPoints) {
+          rec.seriesStride *= 2;
+          rec.series = rec.series.filter((q) => q.step % rec.seriesStride === 0);
+        }
+        return true;
+      }
+      case 'start':
+        if (isRecord(e.config)) rec.config = e.config;
+        if (typeof e.steps === 'number') rec.plannedSteps = e.steps;
+        if (isRecord(e.backend)) rec.backend = e.backend as unknown as BackendInfo;
+        if (typeof e.runId === 'string') rec.runId = e.runId;
+        if (typeof e.configFile === 'string') rec.configFile ??= e.configFile;
+        return true;
+      case 'problem': {
+        const p = problemOf(e);
+        if (!p) return false;
+        const list = p.code.startsWith('health/') ? rec.alerts : rec.problems;
+        if (list.length < MAX_PROBLEMS) list.push(p);
+        return true;
+      }
+      case 'eval': {
+        const ev = evalOf(e, 'metrics');
+        if (ev) this.evals.push(ev);
+        return ev !== undefined;
+      }
+      case 'end':
+        if (typeof e.reason === 'string' && STATUSES.has(e.reason)) this.endStatus = e.reason as RunRecordStatus;
+        return true;
+      case 'samples':
+      case 'checkpoint':
+      case 'balance':
+        return true;
+      default:
+        return false;
+    }
+  }
+}
+
+function num(x: unknown): number | undefined {
+  // JSON has no NaN: a non-finite loss arrives as null, which is kept as NaN so the chart shows the gap.
+  return typeof x === 'number' ? x : x === null ? NaN : undefined;
+}
+
+function stepPoint(e: Record<string, unknown>): RunPoint | undefined {
+  const step = e.step;
+  if (typeof step !== 'number' || !Number.isInteger(step) || step < 0) return undefined;
+  const lossD = num(e.lossD), lossG = num(e.lossG), dx = num(e.dReal), dgz = num(e.dFake);
+  if (lossD === undefined || lossG === undefined || dx === undefined || dgz === undefined) return undefined;
+  return { step, lossD, lossG, dx, dgz, ms: typeof e.ms === 'number' ? e.ms : NaN };
+}
+
+function problemOf(e: Record<string, unknown>): Problem | undefined {
+  if (typeof e.code !== 'string' || !/^[a-z]+\/[a-z0-9-]+$/.test(e.code) || typeof e.message !== 'string') return undefined;
+  if (typeof e.severity !== 'string' || !SEVERITIES.has(e.severity)) return undefined;
+  const p: Problem = { code: e.code as Problem['code'], severity: e.severity as Severity, message: e.message.slice(0, MAX_MESSAGE) };
+  if (typeof e.step === 'number') p.step = e.step;
+  if (Array.isArray(e.causes)) p.causes = e.causes.filter((c): c is string => typeof c === 'string').slice(0, 20).map((c) => c.slice(0, MAX_MESSAGE));
+  return p;
+}
+
+function evalOf(e: Record<string, unknown>, source: RunEval['source'], step = e.step): RunEval | undefined {
+  if (typeof step !== 'number') return undefined;
+  const ev: RunEval = { step, source };
+  for (const k of ['classifierScore', 'classCoverage', 'frechetDistance', 'diversity', 'count'] as const) {
+    if (typeof e[k] === 'number') ev[k] = e[k] as number;
+  }
+  return ev.classifierScore !== undefined || ev.frechetDistance !== undefined || ev.diversity !== undefined ? ev : undefined;
+}
+
+function newestEval(dir: string, checkpoints: RunCheckpoint[], fromMetrics: RunEval[], previous?: RunEval): RunEval | undefined {
+  const candidates: RunEval[] = [...fromMetrics, ...(previous ? [previous] : [])];
+  for (let i = checkpoints.length - 1; i >= 0; i--) {
+    const j = readJsonBounded(dir, path.join(path.relative(dir, checkpoints[i].dir), 'eval.json'), 64 << 10);
+    const ev = isRecord(j) ? evalOf(j, 'checkpoint', checkpoints[i].step) : undefined;
+    if (ev) {
+      candidates.push(ev);
+      break;
+    }
+  }
+  // The newest step wins; at equal steps the checkpoint's own file does.
+  return candidates.sort((a, b) => a.step - b.step || (a.source === 'checkpoint' ? 1 : -1)).at(-1);
+}
+
+export function listGrids(dir: string): RunGrid[] {
+  const out: RunGrid[] = [];
+  for (const name of listInside(dir, 'samples')) {
+    const m = GRID_FILE.exec(name);
+    if (!m) continue;
+    try {
+      const f = regularFileInside(dir, path.join('samples', name));
+      if (f) out.push({ step: Number(m[1]), file: f.file });
+    } catch {
+      // a link out of the run: not listed
+    }
+  }
+  return out.sort((a, b) => a.step - b.step);
+}
+
+export function listCheckpoints(dir: string): RunCheckpoint[] {
+  const out: RunCheckpoint[] = [];
+  for (const name of listInside(dir, 'checkpoints')) {
+    const m = CHECKPOINT_DIR.exec(name);
+    if (!m) continue;
+    try {
+      const manifest = regularFileInside(dir, path.join('checkpoints', name, 'manifest.json'));
+      const ckDir = resolveInside(dir, path.join('checkpoints', name));
+      if (manifest && ckDir) out.push({ step: Number(m[1]), dir: ckDir });
+    } catch {
+      // a link out of the run: not listed
+    }
+  }
+  return out.sort((a, b) => a.step - b.step);
+}
+
+/**
+ * Calls `onLine` for each complete line from `start`, reading at most `maxBytes`. Lines longer than MAX_LINE are
+ * passed as '\u0000' (counted as skipped by the caller). Returns the offset after the last complete line.
+ */
+async function readLines(file: string, start: number, maxBytes: number, onLine: (line: string) => void): Promise<{ offset: number; truncated: boolean }> {
+  const fh = await fs.promises.open(file, 'r');
+  try {
+    const size = (await fh.stat()).size;
+    const end = Math.min(size, start + maxBytes);
+    const buf = Buffer.alloc(1 << 16);
+    let pending: Buffer[] = [];
+    let pendingBytes = 0;
+    let tooLong = false;
+    let pos = start;
+    let consumed = start;
+    while (pos < end) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
+      if (bytesRead === 0) break;
+      let from = 0;
+      for (let i = 0; i < bytesRead; i++) {
+        if (buf[i] !== 0x0a) continue;
+        const piece = buf.subarray(from, i);
+        if (tooLong || pendingBytes + piece.length > MAX_LINE) onLine('\u0000');
+        else onLine(pendingBytes ? Buffer.concat([...pending, piece]).toString('utf8') : piece.toString('utf8'));
+        pending = [];
+        pendingBytes = 0;
+        tooLong = false;
+        from = i + 1;
+        consumed = pos + i + 1;
+      }
+      if (from < bytesRead) {
+        if (pendingBytes + bytesRead - from > MAX_LINE) {
+          tooLong = true;
+          pending = [];
+          pendingBytes = 0;
+        } else if (!tooLong) {
+          pending.push(Buffer.from(buf.subarray(from, bytesRead)));
+          pendingBytes += bytesRead - from;
+        }
+      }
+      pos += bytesRead;
+    }
+    return { offset: consumed, truncated: end < size };
+  } finally {
+    await fh.close();
+  }
+}
