@@ -32,4 +32,6 @@ export interface ViewServices {
   /** Applies a remedy's edits to the config file, keeping its comments; rejects with a message for the user. */
   applyFix(configFile: string, fix: Fix): Promise<void>;
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+  /** The side view's "Save as GIF": asks where, writes the run's grids as a GIF; undefined when cancelled. */
+  saveGif?(runDir: string, runId: string): Promise<{ file: string; frames: number } | undefined>;
 }
