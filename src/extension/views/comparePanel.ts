@@ -108,6 +108,7 @@ export class ComparePanel implements vscode.Disposable {
   private render(): void {
     this.stopFollowing();
     this.lastComparison = undefined;
+    this.lastDelivered = false;
     const webview = this.panel.webview;
     if (!vscode.workspace.isTrusted) {
       webview.html = explanationHtml('Compare Runs reads run folders (their metrics, configs, checkpoints and sample grids), which in an untrusted workspace may come from anyone. Trust this workspace (the "Manage Workspace Trust" command) to compare its runs; this page loads then.');
