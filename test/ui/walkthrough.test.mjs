@@ -2,17 +2,19 @@
 // the extension is installed, a workspace holds a tiny dcgan.json, the user presses F1, types "DCGAN: Train",
 // presses Enter, and the dashboard shows a loss chart and a drawn sample grid while the run goes on.
 //
-//   node --test test/ui/walkthrough.test.mjs        (after node scripts/build.mjs and scripts/install-code-server.sh)
+//   node --test test/ui/walkthrough.test.mjs        (after scripts/install-code-server.sh)
 //
-// The extension is installed the way a VSIX lays it out: its folder copied into the extensions dir as
-// publisher.name-version (code-server's --install-extension does not take a folder). Screenshots of each step go
-// to .test-artifacts/ui/; look at them when a step fails. Each step is a subtest and needs the one before it, so
-// after a failure the rest are skipped rather than failing with confusing timeouts.
+// The extension under test is the VSIX that `npm run package` builds (or $DCGAN_VSIX), installed with
+// `code-server --install-extension`, so that what ships is what is tested (vsix.mjs). The VSIX is kept in
+// .test-artifacts/ui/. Screenshots of each step go there too; look at them when a step fails. Each step is a
+// subtest and needs the one before it, so after a failure the rest are skipped rather than failing with confusing
+// timeouts.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findCodeServer, launchChromium, makeTmpRoot, root, startCodeServer, workbenchUrl } from '../host/code-server.mjs';
+import { installVsix, listVsix, packageVsix, vsixProblems } from './vsix.mjs';
 
 const artifacts = path.join(root, '.test-artifacts/ui');
 const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
@@ -32,19 +34,8 @@ const TINY_CONFIG = `// A tiny run for the UI walk-through: samples every 5 step
 }
 `;
 
-/** What a packaged extension contains; the allow-list mirrors what `vsce package` ships. */
-function installExtension(extensionsDir) {
-  const dest = path.join(extensionsDir, `${extensionId}-${manifest.version}`);
-  fs.mkdirSync(dest, { recursive: true });
-  for (const entry of fs.readdirSync(root)) {
-    const keep = entry === 'package.json' || entry === 'dist' || entry === 'media' || /^(README|LICENSE|CHANGELOG)/i.test(entry) || /^package\.nls.*\.json$/.test(entry);
-    if (keep) fs.cpSync(path.join(root, entry), path.join(dest, entry), { recursive: true });
-  }
-  return dest;
-}
-
 async function shoot(page, name) {
-  await page.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
+  await page?.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
 }
 
 /** The webview's content lives two iframes deep (VS Code's host frame, then #active-frame): search every frame. */
@@ -102,6 +93,8 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
   let dashboard;
   let broken = null;
   let firstGridStep = 0;
+  let vsix;
+  let extensionsDir;
   const serverLog = [];
 
   /** Runs one step; once a step has failed, the later ones are skipped with the reason. */
@@ -117,20 +110,11 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
       }
     });
 
-  before(async () => {
+  before(() => {
     fs.rmSync(artifacts, { recursive: true, force: true });
     fs.mkdirSync(artifacts, { recursive: true });
-    assert.ok(fs.existsSync(path.join(root, manifest.main)), `${manifest.main} is missing: run node scripts/build.mjs first`);
     tmpRoot = makeTmpRoot('dcgan-ui-');
-    const extensionsDir = path.join(tmpRoot, 'extensions');
-    installExtension(extensionsDir);
-    const workspace = path.join(tmpRoot, 'my-gan');
-    fs.mkdirSync(workspace, { recursive: true });
-    fs.writeFileSync(path.join(workspace, 'dcgan.json'), TINY_CONFIG);
-    server = await startCodeServer({ codeServer, tmpRoot, extensionsDir, onLog: (l) => serverLog.push(l) });
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(workbenchUrl(server.base, server.port, workspace));
+    extensionsDir = path.join(tmpRoot, 'extensions');
   });
 
   after(async () => {
@@ -140,12 +124,40 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     if (tmpRoot && !process.env.DCGAN_KEEP_TMP) fs.rmSync(tmpRoot, { recursive: true, force: true });
   });
 
+  step('npm run package builds a VSIX that holds what ships, and nothing else', async () => {
+    if (process.env.DCGAN_VSIX) {
+      vsix = path.resolve(process.env.DCGAN_VSIX);
+      assert.ok(fs.existsSync(vsix), `DCGAN_VSIX=${process.env.DCGAN_VSIX}: no such file`);
+    } else {
+      vsix = path.join(artifacts, `${manifest.name}-${manifest.version}.vsix`);
+      const ms = packageVsix(vsix);
+      console.log(`# npm run package: ${(ms / 1000).toFixed(1)} s`);
+    }
+    const entries = listVsix(vsix);
+    console.log(`# ${path.relative(root, vsix)}: ${(fs.statSync(vsix).size / 2 ** 20).toFixed(2)} MB, ${entries.length} entries`);
+    assert.deepEqual(vsixProblems(vsix, manifest), []);
+  }, 300_000);
+
+  step('code-server --install-extension installs that VSIX', async () => {
+    const { dir } = installVsix({ codeServer, file: vsix, extensionsDir, tmpRoot, extensionId, version: manifest.version });
+    // The installed copy is the VSIX's, not a link back to this checkout.
+    assert.equal(fs.realpathSync(dir).startsWith(root + path.sep), false, `${dir} resolves into ${root}`);
+    assert.ok(fs.existsSync(path.join(dir, manifest.main)), `${manifest.main} is missing from the installed extension in ${dir}`);
+  }, 150_000);
+
   step('the workbench opens the workspace', async () => {
+    const workspace = path.join(tmpRoot, 'my-gan');
+    fs.mkdirSync(workspace, { recursive: true });
+    fs.writeFileSync(path.join(workspace, 'dcgan.json'), TINY_CONFIG);
+    server = await startCodeServer({ codeServer, tmpRoot, extensionsDir, onLog: (l) => serverLog.push(l) });
+    browser = await launchChromium();
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(workbenchUrl(server.base, server.port, workspace));
     await page.waitForSelector('.monaco-workbench', { timeout: 60_000 });
     // The explorer lists the workspace's files once the remote file system is up.
     await page.getByRole('treeitem', { name: 'dcgan.json' }).waitFor({ timeout: 60_000 });
     await shoot(page, '01-workbench');
-  });
+  }, 180_000);
 
   step('F1 finds "DCGAN: Train" in the command palette', async () => {
     // The palette lists the commands known when it opens; the extension's contributions arrive a moment after the

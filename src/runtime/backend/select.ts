@@ -15,6 +15,8 @@ import * as tfCore from '@tensorflow/tfjs-core';
 // Gradients are registered separately from the ops in tfjs-core; training needs them.
 import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import type { BackendInfo } from '../events';
+import { checkCudaLibraries, cpuFallbackReason, type CudaCheck } from './cuda';
+import { packageDirOf, withTfjsNodeUtilShim } from './tfjs-node-compat';
 import { registerWasmTrainingKernels } from './wasm-kernels';
 import { withFileBackedBlobs } from './wasm-threads';
 
@@ -46,7 +48,7 @@ interface NodeBackendLike {
 }
 
 /** Tries to load a tfjs-node package. Returns the namespace, or why it could not be used. */
-export function tryLoadTensorflow(searchPaths: string[] = []): { tf?: TF; pkg?: string; version?: string; reasons: string[] } {
+export function tryLoadTensorflow(searchPaths: string[] = []): { tf?: TF; pkg?: string; version?: string; reasons: string[]; cuda?: CudaCheck } {
   const reasons: string[] = [];
   const roots = [...searchPaths, __dirname, process.cwd()];
   for (const pkg of TENSORFLOW_PACKAGES) {
@@ -63,11 +65,13 @@ export function tryLoadTensorflow(searchPaths: string[] = []): { tf?: TF; pkg?: 
       reasons.push(`${pkg} is not installed`);
       continue;
     }
+    // Checked before loading: tfjs-node-gpu itself only warns on stderr and runs on the CPU (tfjs#8509).
+    const cuda = pkg === '@tensorflow/tfjs-node-gpu' ? checkCudaLibraries() : undefined;
     try {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const tf = require(resolved) as TF;
+      const tf = withTfjsNodeUtilShim(packageDirOf(resolved), () => require(resolved) as TF);
       const version = readVersion(resolved);
-      return { tf, pkg, version, reasons };
+      return { tf, pkg, version, reasons, cuda };
     } catch (err) {
       reasons.push(`${pkg} is installed but did not load (${firstLine((err as Error).message)})`);
     }
@@ -87,7 +91,7 @@ export async function selectBackend(preference: BackendPreference, options: Sele
       const pkgDesc = `${loaded.pkg}@${loaded.version ?? '?'}`;
       let reason: string;
       if (gpu) reason = `${pkgDesc} loaded and found a CUDA GPU`;
-      else if (loaded.pkg === '@tensorflow/tfjs-node-gpu') reason = `${pkgDesc} loaded, but found no usable CUDA GPU (it needs CUDA 11.2 and cuDNN 8.1), so TensorFlow runs on the CPU`;
+      else if (loaded.pkg === '@tensorflow/tfjs-node-gpu') reason = `${pkgDesc} loaded, but ${cpuFallbackReason(loaded.cuda)}`;
       else reason = `${pkgDesc} loaded (TensorFlow on the CPU)`;
       return { tf, info: { name: 'tensorflow', gpu, reason, package: pkgDesc } };
     }
