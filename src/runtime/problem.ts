@@ -38,6 +38,8 @@ export type ProblemCode =
   | 'config/data-path-missing'
   | 'config/shape-mismatch'
   | 'config/not-found'
+  // model shape
+  | 'model/checkerboard'
   // dataset lint
   | 'data/out-of-range'
   | 'data/partial-range'

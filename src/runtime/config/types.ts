@@ -12,6 +12,8 @@ export interface DcganConfig {
     latentDim: number;
     generatorFilters: number;
     discriminatorFilters: number;
+    /** The 28×28 generator's transposed-convolution kernel size (absent in configs saved before it existed: 5). */
+    generatorKernelSize?: 4 | 5;
     leakyReluAlpha: number;
     discriminatorDropout: number;
     outputActivation: 'tanh' | 'sigmoid';

@@ -14,6 +14,7 @@ import { resolveScaling, type Scaling } from './scale';
 import { computeStats, type DatasetStats } from './stats';
 import { DatasetError, SUPPORTED_IMAGE_SIZES, type Dataset, type DatasetFormat } from './types';
 import { isSupportedImageSize } from '../model/spec';
+import { modelProblems } from '../model/lint';
 
 export interface LintOptions {
   activation: 'tanh' | 'sigmoid';
@@ -216,6 +217,8 @@ export async function checkConfigData(config: DcganConfig, baseDir: string, conf
         activation: config.model.outputActivation, batchSize: config.training.batchSize, channels: config.model.channels,
         imageSize: config.model.imageSize, file: dataPath, configFile, format: dataset.format,
       }),
+      // The model's own shape, now that the data has told us the image size (only for a config the user can edit).
+      ...(configFile ? modelProblems(config.model, config.model.imageSize ?? dataset.height, configFile) : []),
     ];
     // Errors first, and the range error first of all: it is the most likely reason training will fail.
     const rank = { error: 0, warning: 1, info: 2 } as const;

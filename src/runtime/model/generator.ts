@@ -6,7 +6,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type { TF } from '../backend/select';
 import type { Rng } from '../train/rng';
 import { ParamStore, batchNorm, batchNormParams, convTranspose, dense, type BatchNormParams } from './layers';
-import { architecture, dcganStages, type ModelSpec } from './spec';
+import { architecture, dcganStages, tutorialKernelSize, type ModelSpec } from './spec';
 
 export interface Generator {
   readonly variables: tfc.Variable[];
@@ -24,14 +24,15 @@ function output(tf: TF, x: tfc.Tensor4D, activation: ModelSpec['outputActivation
 
 function tutorialGenerator(tf: TF, spec: ModelSpec, rng: Rng, name: string): Generator {
   const g = spec.generatorFilters;
+  const k = tutorialKernelSize(spec); //                                      5 as in the tutorial, or 4 (model.generatorKernelSize)
   const store = new ParamStore(tf, name, rng);
   const fc = store.normal('dense/kernel', [spec.latentDim, 7 * 7 * 4 * g]); //   z [N,100] → [N,12544], no bias
   const bn0 = batchNormParams(store, 'bn0', 7 * 7 * 4 * g);
-  const ct1 = store.normal('convT1/kernel', [5, 5, 2 * g, 4 * g]); //          [N,7,7,256] → [N,7,7,128]
+  const ct1 = store.normal('convT1/kernel', [k, k, 2 * g, 4 * g]); //          [N,7,7,256] → [N,7,7,128]
   const bn1 = batchNormParams(store, 'bn1', 2 * g);
-  const ct2 = store.normal('convT2/kernel', [5, 5, g, 2 * g]); //              → [N,14,14,64]
+  const ct2 = store.normal('convT2/kernel', [k, k, g, 2 * g]); //              → [N,14,14,64]
   const bn2 = batchNormParams(store, 'bn2', g);
-  const ct3 = store.normal('convT3/kernel', [5, 5, spec.channels, g]); //      → [N,28,28,C], no bias
+  const ct3 = store.normal('convT3/kernel', [k, k, spec.channels, g]); //      → [N,28,28,C], no bias
   const alpha = spec.leakyReluAlpha;
   return {
     variables: store.variables,

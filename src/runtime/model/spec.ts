@@ -25,3 +25,8 @@ export function architecture(imageSize: number): 'tutorial28' | 'dcgan' {
 export function dcganStages(imageSize: number): number {
   return Math.round(Math.log2(imageSize / 4));
 }
+
+/** Kernel size of the 28×28 generator's transposed convolutions: model.generatorKernelSize, 5 for specs saved before it existed. */
+export function tutorialKernelSize(spec: Pick<ModelSpec, 'generatorKernelSize'>): 4 | 5 {
+  return spec.generatorKernelSize === 4 ? 4 : 5;
+}

@@ -6,7 +6,7 @@
  * TensorFlow.js gives the trainer's own samples. Keep the two files in step: the export test compares them.
  */
 import type { ModelSpec } from '../model/spec';
-import { architecture, dcganStages } from '../model/spec';
+import { architecture, dcganStages, tutorialKernelSize } from '../model/spec';
 import { BN_EPSILON } from '../model/layers';
 
 export interface GraphNode {
@@ -34,12 +34,6 @@ const T_FLOAT = { type: 'DT_FLOAT' };
 const T_INT = { type: 'DT_INT32' };
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 const dims = (shape: number[]) => ({ dim: shape.map((size) => ({ size: String(size) })) });
-
-/** Kernel size of the 28×28 generator's transposed convolutions (model.generatorKernelSize, default 5). */
-export function tutorialKernelSize(spec: ModelSpec): number {
-  const k = (spec as { generatorKernelSize?: unknown }).generatorKernelSize;
-  return typeof k === 'number' ? k : 5;
-}
 
 class GraphBuilder {
   readonly nodes: GraphNode[] = [];
