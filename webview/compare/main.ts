@@ -159,7 +159,7 @@ function evalRow(label: string, value: (r: RunState) => string, hint: string): H
 function renderEvals(): void {
   evalBox.replaceChildren(el('h2', {}, 'Sample quality (last evaluated checkpoint)'));
   if (!model.runs.some((r) => r.eval)) {
-    evalBox.append(el('p', { class: 'muted', 'data-testid': 'no-eval' }, 'None of these runs has an evaluation yet: runs on digit data are evaluated at each checkpoint, or run `dcgan-studio eval` on a checkpoint.'));
+    evalBox.append(el('p', { class: 'muted', 'data-testid': 'no-eval' }, 'No checkpoint of these runs has been evaluated yet: `dcgan-studio eval --checkpoint <run>/checkpoints/step-…` measures one.'));
     return;
   }
   const head = el('tr', {}, el('th', {}, ''), ...model.runs.map((r, k) => el('th', {}, swatch(k), ` ${r.label}`)));
