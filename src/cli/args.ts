@@ -27,6 +27,8 @@ export interface FlagSpec {
 export interface PositionalSpec {
   name: string;
   optional?: boolean;
+  /** The last positional may take any number of values (RUN_DIR...). */
+  variadic?: boolean;
   description: string;
 }
 
@@ -108,7 +110,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     const missing = spec.positionals[positionals.length];
     throw new UsageError(`missing ${missing.name.toUpperCase()}: ${missing.description}`, spec.name);
   }
-  if (positionals.length > spec.positionals.length) {
+  if (positionals.length > spec.positionals.length && !spec.positionals.at(-1)?.variadic) {
     const extra = positionals.slice(spec.positionals.length);
     throw new UsageError(
       spec.positionals.length === 0
@@ -168,7 +170,7 @@ function editDistance(a: string, b: string): number {
 export function formatHelp(spec: CommandSpec): string {
   const usage = [
     `dcgan-studio ${spec.name}`,
-    ...spec.positionals.map((p) => (p.optional ? `[${p.name}]` : p.name)),
+    ...spec.positionals.map((p) => `${p.optional ? `[${p.name}]` : p.name}${p.variadic ? '...' : ''}`),
     ...spec.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? 'VALUE'}`}]`),
   ].join(' ');
   const rows: [string, string][] = [

@@ -5,6 +5,7 @@ import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim, formatEval } from './output';
 import { resolveCheckpoint } from './runs';
+import { saveCheckpointEval } from '../runtime/runs';
 
 
 export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
@@ -15,12 +16,14 @@ export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   const t0 = performance.now();
   const result = await evaluateCheckpoint(checkpoint.dir, backend, { count });
   const ms = Math.round(performance.now() - t0);
+  // Kept beside the checkpoint, so that "dcgan-studio compare" and the Compare Runs panel can show it.
+  const saved = saveCheckpointEval(checkpoint.dir, checkpoint.step, result);
   if (args.flags.json) {
     writeJson(io, { event: 'eval', step: checkpoint.step, ...result, checkpoint: checkpoint.dir });
   } else {
     io.out.write(`Step ${checkpoint.step}: ${formatEval(result)}\n`);
     if (result.classifierScore === undefined) io.out.write(dim(io.out, '  (classifier score and coverage apply to 28×28 grayscale digit data only)\n'));
-    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, ${backend.info.name} backend, ${ms} ms\n`));
+    io.out.write(dim(io.out, `  checkpoint ${checkpoint.dir}, ${backend.info.name} backend, ${ms} ms${saved ? `; saved to ${saved}` : ''}\n`));
   }
   return 0;
 }

@@ -1,16 +1,19 @@
 /**
- * dcgan-studio: train | lint | sample | eval. Each command is a spec (flags, help) and a runner that returns
+ * dcgan-studio: train | lint | sample | eval | compare | export | animate. Each command is a spec (flags, help) and a runner that returns
  * the exit code; this file only dispatches and turns errors into messages (stack traces only with --debug).
  */
 import { BackendUnavailableError } from '../runtime/backend/select';
 import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIo, type Io } from './io';
 import { red } from './output';
-import { evalSpec, lintSpec, sampleSpec, trainSpec } from './specs';
+import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, sampleSpec, trainSpec } from './specs';
 import { runTrain } from './train';
 import { runLint } from './lint';
 import { runSample } from './sample';
 import { runEval } from './eval';
+import { runCompare } from './compare';
+import { runExport } from './export';
+import { runAnimate } from './animate';
 import pkg from '../../package.json';
 
 interface Command {
@@ -23,6 +26,9 @@ const COMMANDS: Record<string, Command> = {
   lint: { spec: lintSpec, run: runLint },
   sample: { spec: sampleSpec, run: runSample },
   eval: { spec: evalSpec, run: runEval },
+  compare: { spec: compareSpec, run: runCompare },
+  export: { spec: exportSpec, run: runExport },
+  animate: { spec: animateSpec, run: runAnimate },
 };
 
 function globalHelp(): string {

@@ -74,3 +74,50 @@ export const evalSpec: CommandSpec = {
   ],
   notes: ['Example:', '  dcgan-studio eval --checkpoint runs/2026-11-27T10-00-00 --count 1000'],
 };
+
+export const compareSpec: CommandSpec = {
+  name: 'compare',
+  summary: 'Compare 2–6 runs: the config keys that differ, last-step metrics, eval figures, health alerts and the grid steps they share.',
+  positionals: [{ name: 'RUN_DIR', variadic: true, description: 'Run folders written by "dcgan-studio train" (output.dir/<run id>), 2 to 6 of them.' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"runs", "configDiff", "end", "eval", "alerts", "commonGridSteps", "gridRows"}.' }],
+  notes: [
+    'Exit codes: 0 compared, 2 could not run (bad arguments, or a folder that is not a run).',
+    'Eval figures come from "dcgan-studio eval", which saves them beside the checkpoint it scores (eval.json).',
+    '',
+    'Example:',
+    '  dcgan-studio compare runs/smooth0-2026-12-01-10-00-00 runs/smooth01-2026-12-01-10-20-00',
+  ],
+};
+
+export const exportSpec: CommandSpec = {
+  name: 'export',
+  summary: "Write a checkpoint's generator as a TensorFlow.js graph model (model.json + weight files) that stock tfjs loads with tf.loadGraphModel.",
+  positionals: [],
+  flags: [
+    { name: 'checkpoint', type: 'string', valueName: 'DIR', description: 'A checkpoints/step-NNNNNN folder, or a run folder (its newest checkpoint).' },
+    { name: 'out', type: 'string', valueName: 'DIR', description: 'Folder to write model.json and group1-shard*.bin into (created if missing).' },
+    { name: 'raw', type: 'boolean', description: "Export the trained generator instead of its weight average (the default, which the run's samples show)." },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object describing the export (files, metadata).' },
+  ],
+  notes: [
+    'The model maps noise z [N, latentDim] ~ N(0, 1) to images [N, S, S, C] in the generator\'s range;',
+    'model.json\'s userDefinedMetadata.dcganStudio gives the latent size, image shape, range and pixel mapping.',
+    'Batch norm uses the statistics of the batch being generated, as training samples do: draw many images at once.',
+    '',
+    'Example:',
+    '  dcgan-studio export --checkpoint runs/2026-11-27T10-00-00 --out web/model',
+  ],
+};
+
+export const animateSpec: CommandSpec = {
+  name: 'animate',
+  summary: "Write a run's fixed-noise sample grids over training as an animated GIF.",
+  positionals: [{ name: 'RUN_DIR', description: 'A run folder written by "dcgan-studio train".' }],
+  flags: [
+    { name: 'out', type: 'string', valueName: 'FILE.gif', description: 'Where to write the GIF (default ./timeline.gif).' },
+    { name: 'fps', type: 'int', valueName: 'N', min: 1, description: 'Frames per second (default 4, at most 100).' },
+    { name: 'every', type: 'int', valueName: 'N', min: 1, description: 'Use every N-th grid (default 1: all); the last grid is always included.' },
+    { name: 'json', type: 'boolean', description: 'Print one JSON object describing the written file.' },
+  ],
+  notes: ['Example:', '  dcgan-studio animate runs/2026-11-27T10-00-00 --out timeline.gif --fps 8 --every 2'],
+};

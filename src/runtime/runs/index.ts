@@ -15,6 +15,8 @@
  *     grids: RunGrid[] {step, file}, checkpoints: {step, dir}[], skippedLines, metricsOffset, truncated.
  *     Live runs: pass the previous record as `since` and only the lines appended since are read.
  *
+ *   saveCheckpointEval(checkpointDir, step, figures): string | undefined   (writes eval.json; `dcgan-studio eval` does)
+ *
  *   compareRuns(records): Comparison   (pure)
  *     runs[{runId, dir, status, lastStep, plannedSteps?}], configDiff: {key (dotted), values[] per run}[],
  *     end: {last?: RunPoint, recent?: {lossD, lossG, dx, dgz, window}}[], eval: (RunEval|undefined)[],
@@ -35,7 +37,7 @@
  *     every = use every N-th grid (the last is always included); selectFrames(grids, every) gives the same list.
  *   encodeGif(frames: GridImage[], { fps?, holdLastMs? }): Uint8Array;  writeGif(file, gifBytes): void
  */
-export { readRun, NotARunError, listGrids, listCheckpoints } from './read';
+export { readRun, NotARunError, listGrids, listCheckpoints, saveCheckpointEval } from './read';
 export type { RunRecord, RunPoint, RunGrid, RunCheckpoint, RunEval, RunRecordStatus, ReadRunOptions } from './read';
 export { compareRuns, configDifferences, flattenConfig, nearestGrid, alignGrids, intersectSteps, runEnd, alertSummary, RECENT_WINDOW } from './compare';
 export type { Comparison, ConfigDifference, GridRow, RunEnd, RunAlertSummary } from './compare';

@@ -355,3 +355,20 @@ async function readLines(file: string, start: number, maxBytes: number, onLine: 
     await fh.close();
   }
 }
+
+/**
+ * Saves a checkpoint's eval figures beside it (eval.json), where readRun finds them for comparisons. Returns the file,
+ * or undefined when the folder cannot be written (a read-only run is still evaluated, just not remembered).
+ */
+export function saveCheckpointEval(checkpointDir: string, step: number, figures: Omit<RunEval, 'step' | 'source'> & { classCounts?: number[] }): string | undefined {
+  const file = path.join(checkpointDir, 'eval.json');
+  const tmp = `${file}.tmp-${process.pid}`;
+  try {
+    fs.writeFileSync(tmp, JSON.stringify({ step, ...figures, evaluatedAt: new Date().toISOString() }, null, 1));
+    fs.renameSync(tmp, file);
+    return file;
+  } catch {
+    fs.rmSync(tmp, { force: true });
+    return undefined;
+  }
+}
