@@ -49,6 +49,16 @@ function trainWithCli(config, runDir) {
   });
 }
 
+/**
+ * Gives the workbench keyboard focus without clicking into an editor: a webview (the dashboard) or the walkthrough
+ * page may fill it, so click the empty end of the editor's tab bar.
+ */
+async function focusWorkbench(page) {
+  const box = await page.locator('.part.editor .tabs-container').first().boundingBox({ timeout: 2000 }).catch(() => null);
+  if (box) await page.mouse.click(box.x + box.width - 4, box.y + box.height / 2);
+  else await page.locator('.monaco-workbench .part.editor').click();
+}
+
 /** F1, type `title`, wait until it is the palette's top entry (contributions arrive after the workbench paints), Enter. */
 async function runFromPalette(page, title) {
   const topLabel = () => page.locator('.quick-input-list .monaco-list-row').first().getAttribute('aria-label', { timeout: 2000 }).catch(() => null);
@@ -58,7 +68,7 @@ async function runFromPalette(page, title) {
       await page.keyboard.press('Escape');
       await page.waitForTimeout(1500);
     }
-    await page.locator('.monaco-workbench .part.editor').click();
+    await focusWorkbench(page);
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
     await page.keyboard.type(title);
