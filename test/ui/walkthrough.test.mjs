@@ -314,7 +314,8 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     assert.equal(await rows.count(), 2, 'the pick lists exactly the two prepared runs for "prep-smooth"');
     for (let i = 0; i < 2; i++) await rows.nth(i).locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().click();
     await shoot(page, '10-compare-pick');
-    await page.keyboard.press('Enter');
+    // OK, not Enter: with a checkbox focused, Enter toggles it.
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
     const compare = await findFrameWith(page, '[data-testid=legend-run]', 60_000);
     assert.ok(compare, 'no webview with [data-testid=legend-run] appeared after "DCGAN: Compare Runs"');
     await compare.waitForSelector('[data-testid=config-diff] tr[data-key="training.labelSmoothing"]', { timeout: 30_000 });
