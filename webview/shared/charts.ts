@@ -42,6 +42,7 @@ export interface ChartSpec {
 }
 
 const HEIGHT = 200;
+const STEP_INCREMENTS = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -80,7 +81,8 @@ export class LiveChart {
       width: Math.max(200, container.clientWidth),
       height: this.height,
       scales: { x: { time: false }, y: spec.yRange ? { range: spec.yRange } : { auto: true } },
-      axes: [{ ...axis }, { ...axis, label: spec.yLabel, size: 56 }],
+      // Steps are whole numbers: no 1.5 ticks on a short run's x axis.
+      axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, label: spec.yLabel, size: 56 }],
       cursor: { drag: { x: true, y: false } },
       legend: { show: spec.legend ?? true, live: true },
       series: [
