@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { BackendInfo } from '../events';
 import type { Problem, Severity } from '../problem';
-import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside } from './safeFs';
+import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside, UnsafeFileError } from './safeFs';
 
 /** One training step as the dashboards draw it. dx = mean D(x) on real data, dgz = mean D(G(z)). */
 export interface RunPoint {
@@ -111,7 +111,13 @@ const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'info']);
 export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunRecord> {
   const dir = realDir(runDir);
   if (!dir) throw new NotARunError(runDir, `${runDir} is not a run folder: ${fs.existsSync(runDir) ? 'it is not a folder' : 'no such folder'}. Pass a folder written by "dcgan-studio train" (output.dir/<run id>).`);
-  const metrics = regularFileInside(dir, 'metrics.jsonl');
+  let metrics: { file: string; size: number } | undefined;
+  try {
+    metrics = regularFileInside(dir, 'metrics.jsonl');
+  } catch (err) {
+    if (err instanceof UnsafeFileError) throw new NotARunError(runDir, `${runDir} is not a usable run folder: ${err.message}`);
+    throw err;
+  }
   if (!metrics) throw new NotARunError(runDir, notARunMessage(runDir, dir));
 
   const runJson = readJsonBounded(dir, 'run.json', 1 << 20);
@@ -162,7 +168,14 @@ export async function readRun(runDir: string, options: ReadRunOptions = {}): Pro
 }
 
 function notARunMessage(given: string, dir: string): string {
-  const inside = listInside(dir, '.', 1000).filter((n) => regularFileInside(dir, path.join(n, 'metrics.jsonl')) !== undefined);
+  const isRun = (n: string) => {
+    try {
+      return regularFileInside(dir, path.join(n, 'metrics.jsonl')) !== undefined;
+    } catch {
+      return false;
+    }
+  };
+  const inside = listInside(dir, '.', 1000).filter(isRun).sort();
   if (inside.length) return `${given} is not a run folder (no metrics.jsonl), but it holds run folders: ${inside.slice(0, 5).join(', ')}${inside.length > 5 ? ', …' : ''}. Pass those, e.g. ${path.join(given, inside[0])}.`;
   if (fs.existsSync(path.join(dir, 'manifest.json'))) return `${given} is a checkpoint, not a run folder (no metrics.jsonl). Pass the run folder two levels up: ${path.dirname(path.dirname(dir))}.`;
   return `${given} is not a DCGAN Studio run folder: it has no metrics.jsonl (the event log "dcgan-studio train" writes). Pass a folder under output.dir, such as runs/<run id>.`;

@@ -75,9 +75,15 @@ export function readBounded(root: string, rel: string, maxBytes: number): Buffer
   }
 }
 
-/** JSON from a bounded file; undefined when the file is absent or is not JSON. */
+/** JSON from a bounded file; undefined when the file is absent, not JSON, too large, or a link out of `root`. */
 export function readJsonBounded(root: string, rel: string, maxBytes: number): unknown {
-  const buf = readBounded(root, rel, maxBytes);
+  let buf: Buffer | undefined;
+  try {
+    buf = readBounded(root, rel, maxBytes);
+  } catch (err) {
+    if (err instanceof UnsafeFileError) return undefined;
+    throw err;
+  }
   if (!buf) return undefined;
   try {
     return JSON.parse(buf.toString('utf8')) as unknown;
