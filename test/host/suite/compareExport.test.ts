@@ -7,6 +7,9 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { DcganApi } from '../../../src/extension/main';
 import type { ExportResult } from '../../../src/runtime/runs';
+// The side view's Save as GIF handler, compiled into this test bundle (the page's button only posts saveGif; the
+// save dialog cannot be answered from a test, so the file is passed in).
+import { saveRunGif } from '../../../src/extension/runCommands';
 
 const EXTENSION_ID = 'dcgan-studio.dcgan-studio';
 
@@ -112,5 +115,15 @@ describe('Compare Runs and Export Generator', function () {
     const bytes = paths.reduce((n, p) => n + fs.statSync(path.join(outDir, p)).size, 0);
     assert.equal(bytes, floats * 4, 'the weight files hold every tensor of the manifest, 4 bytes each');
     assert.deepEqual(result.weightFiles.map((f) => path.basename(f)).sort(), [...paths].sort());
+  });
+
+  it('Save as GIF writes one frame per sample grid of the run', async function () {
+    this.timeout(60_000);
+    const file = path.join(path.dirname(runA), 'smooth-0-timeline.gif');
+    const saved = await saveRunGif(runA, 'smooth-0', file);
+    assert.ok(saved);
+    const grids = fs.readdirSync(path.join(runA, 'samples')).filter((f) => /^step-\d+\.png$/.test(f));
+    assert.equal(saved.frames, grids.length);
+    assert.equal(fs.readFileSync(file).subarray(0, 6).toString('latin1'), 'GIF89a');
   });
 });
