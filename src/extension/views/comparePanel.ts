@@ -7,6 +7,7 @@
  * poll, for folders outside the workspace a watcher may not cover), debounced, reads only the appended bytes
  * (readRun's `since`), at most LIVE_READ_BYTES a time.
  */
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isWebviewToHost, MAX_COMPARED_RUNS, type ComparisonView, type HostToWebview, type WebviewToHost } from '../../protocol';
@@ -150,8 +151,6 @@ export class ComparePanel implements vscode.Disposable {
     }
     if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
     if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
-    // Run folders the page may load grids from: their real paths (readRun resolves links inside them).
-    this.panel.webview.options = compareOptions(this.extensionUri, [...this.runDirs, ...records.map((r) => r.dir)]);
     const view = comparisonView(records, this.toUri);
     this.lastComparison = view;
     this.lastDelivered = await this.post({ type: 'comparison', comparison: view });
@@ -237,10 +236,16 @@ export class ComparePanel implements vscode.Disposable {
   }
 }
 
+/**
+ * Absolute real paths (what readRun reports as a run's dir, so the page's localResourceRoots cover its grids),
+ * without duplicates, at most MAX_COMPARED_RUNS. Resolved before the page loads: changing a webview's options
+ * afterwards reloads it.
+ */
 function normalize(dirs: readonly string[]): string[] {
   const out: string[] = [];
   for (const d of dirs) {
-    const r = path.resolve(d);
+    let r = path.resolve(d);
+    try { r = fs.realpathSync(r); } catch { /* left as given: readRun names it in its error */ }
     if (!out.includes(r)) out.push(r);
   }
   return out.slice(0, MAX_COMPARED_RUNS);

@@ -96,6 +96,24 @@ describe('Compare Runs and Export Generator', function () {
     assert.match(panel.skipped[0].reason, /smooth-0\.json/);
   });
 
+  it('a run still being written keeps updating its curve on the page', async function () {
+    this.timeout(60_000);
+    // A copy of run A that says it is still training: run.json status "running", no end line yet.
+    const live = path.join(path.dirname(runA), 'live');
+    fs.cpSync(runA, live, { recursive: true });
+    const runJson = JSON.parse(fs.readFileSync(path.join(live, 'run.json'), 'utf8')) as Record<string, unknown>;
+    fs.writeFileSync(path.join(live, 'run.json'), JSON.stringify({ ...runJson, status: 'running' }));
+    const metrics = path.join(live, 'metrics.jsonl');
+    fs.writeFileSync(metrics, fs.readFileSync(metrics, 'utf8').split('\n').filter((l) => l.trim() && !l.includes('"event":"end"')).join('\n') + '\n');
+    await vscode.commands.executeCommand('dcgan.compareRuns', [live, runB]);
+    const panel = api.views.ComparePanel.current!;
+    const view = await waitFor('the comparison with the live run', () => (panel.lastDelivered ? panel.lastComparison : undefined), 45_000);
+    assert.equal(view.runs[0].live, true);
+    const before = panel.liveUpdates;
+    fs.appendFileSync(metrics, [4, 5].map((step) => JSON.stringify({ event: 'step', step, lossD: 1.3, lossG: 0.7, dReal: 0.5, dFake: 0.5, ms: 10 })).join('\n') + '\n');
+    await waitFor('a live update for the appended steps', () => (panel.liveUpdates > before ? true : undefined), 30_000);
+  });
+
   it('dcgan.exportGenerator writes model.json and its weight files from a checkpoint', async function () {
     this.timeout(60_000);
     const checkpoint = path.join(runB, 'checkpoints', 'step-000003');
