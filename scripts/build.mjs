@@ -35,6 +35,7 @@ const nodeEntries = [
 const webEntries = [
   { in: 'webview/dashboard/main.ts', out: 'webview/dashboard' },
   { in: 'webview/samples/main.ts', out: 'webview/samples' },
+  { in: 'webview/compare/main.ts', out: 'webview/compare' },
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 
 const builds = [

@@ -165,7 +165,13 @@ export type HostToWebview =
   /** The outcome of an `applyFix` request, so that the remedy button can show it. */
   | { type: 'fixApplied'; code: ProblemCode; title: string; ok: boolean; message?: string }
   /** Answer to `requestRealBatch`: the run's `samples/real.png`, or a note saying why there is none. */
-  | { type: 'realBatch'; runId: string; image?: GridPayload; note?: string };
+  | { type: 'realBatch'; runId: string; image?: GridPayload; note?: string }
+  /** The Compare Runs page: everything it draws, sent in answer to its `ready` (and when the set of runs changes). */
+  | { type: 'comparison'; comparison: ComparisonView }
+  /** What a run still training appended to its metrics.jsonl since the last message (Compare Runs page). */
+  | { type: 'compareLive'; update: CompareLiveUpdate }
+  /** The outcome of `saveGif` (side view): the file written and its frame count, or why not. */
+  | { type: 'gifSaved'; runId: string; ok: boolean; file?: string; frames?: number; message?: string };
 
 // ─── webview → host ───────────────────────────────────────────────────────────────────────────────────
 
@@ -184,7 +190,11 @@ export type WebviewToHost =
   /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
   | { type: 'openDashboard'; runId: string }
   /** A real batch to show beside a fake one (side view). */
-  | { type: 'requestRealBatch'; runId: string };
+  | { type: 'requestRealBatch'; runId: string }
+  /** Compare these runs of the side view's list (2–6, by run id); the host opens the Compare Runs page. */
+  | { type: 'compareRuns'; runIds: string[] }
+  /** Save this run's sample grids as an animated GIF; the host asks the user where (a save dialog). */
+  | { type: 'saveGif'; runId: string; fps?: number };
 
 // ─── type guards, used where a message arrives ────────────────────────────────────────────────────────
 
@@ -249,6 +259,9 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'runUpdated': return isRunSummary(x.run);
     case 'fixApplied': return isStr(x.code) && isStr(x.title) && typeof x.ok === 'boolean' && isOptStr(x.message);
     case 'realBatch': return isStr(x.runId) && (x.image === undefined || isGridPayload(x.image)) && isOptStr(x.note);
+    case 'comparison': return isComparisonView(x.comparison);
+    case 'compareLive': return isCompareLiveUpdate(x.update);
+    case 'gifSaved': return isStr(x.runId) && typeof x.ok === 'boolean' && isOptStr(x.file) && (x.frames === undefined || isNum(x.frames)) && isOptStr(x.message);
     default: return false;
   }
 }
@@ -263,6 +276,126 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'requestGrid': return isStr(x.runId) && isNum(x.step);
     case 'openDashboard': return isStr(x.runId);
     case 'requestRealBatch': return isStr(x.runId);
+    case 'compareRuns': return Array.isArray(x.runIds) && x.runIds.length <= MAX_COMPARED_RUNS && x.runIds.every(isStr);
+    case 'saveGif': return isStr(x.runId) && (x.fps === undefined || (isNum(x.fps) && x.fps > 0 && x.fps <= 50));
     default: return false;
   }
+}
+
+// ─── run comparison (the Compare Runs page) ───────────────────────────────────────────────────────────
+// What the page draws, built by the host from the runtime's comparison (src/runtime/runs). The page gets run
+// ids, labels, numbers and webview URIs; it names a run by its id when it asks for anything.
+
+/** The Compare Runs page takes 2 to this many runs: six distinguishable colours. */
+export const MAX_COMPARED_RUNS = 6;
+
+/** Step metrics as parallel arrays (smaller than objects for thousands of points). null: not finite. */
+export interface CompareSeries {
+  step: number[];
+  lossD: (number | null)[];
+  lossG: (number | null)[];
+  dReal: (number | null)[];
+  dFake: (number | null)[];
+}
+
+export interface CompareAlert {
+  code: string;
+  severity: 'error' | 'warning' | 'info';
+  message: string;
+  firstStep?: number;
+  lastStep?: number;
+  /** How many times the detector fired. */
+  count: number;
+}
+
+/** The eval figures of a run's last evaluated checkpoint. */
+export interface CompareEval {
+  step: number;
+  classifierScore?: number;
+  classCoverage?: number;
+  frechetDistance?: number;
+  diversity?: number;
+  count?: number;
+}
+
+export interface CompareRunView {
+  /** Unique within one comparison (the host adds a suffix when two run folders share a name). */
+  runId: string;
+  /** What the page shows for the run: its id and config file name. */
+  label: string;
+  status: RunStatus;
+  /** The run is still being written (by this window or another process): its curves keep growing. */
+  live: boolean;
+  step: number;
+  steps?: number;
+  series: CompareSeries;
+  eval?: CompareEval;
+  alerts: CompareAlert[];
+  /** Sample grids, oldest first, as webview URIs. */
+  grids: { step: number; uri: string }[];
+}
+
+/** One config key whose value differs between the runs: values formatted for display, in run order. */
+export interface ConfigDiffRow {
+  key: string;
+  values: string[];
+}
+
+export interface ComparisonView {
+  runs: CompareRunView[];
+  configDiff: ConfigDiffRow[];
+  /** Steps at which every run has a sample grid, ascending (the page's step slider). */
+  gridSteps: number[];
+}
+
+export interface CompareLiveUpdate {
+  runId: string;
+  /** New step metrics, after the last step the page has. */
+  series: CompareSeries;
+  grids: { step: number; uri: string }[];
+  alerts: CompareAlert[];
+  eval?: CompareEval;
+  status?: RunStatus;
+  step?: number;
+  /** The steps every run now has a grid at, when that changed. */
+  gridSteps?: number[];
+}
+
+const isNumOrNull = (x: unknown): boolean => x === null || isNum(x);
+const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
+
+function isCompareSeries(x: unknown): x is CompareSeries {
+  if (!isObj(x) || !isNumArray(x.step)) return false;
+  const n = x.step.length;
+  return (['lossD', 'lossG', 'dReal', 'dFake'] as const).every((k) => Array.isArray(x[k]) && (x[k] as unknown[]).length === n && (x[k] as unknown[]).every(isNumOrNull));
+}
+
+function isCompareAlert(x: unknown): x is CompareAlert {
+  return isObj(x) && isStr(x.code) && (x.severity === 'error' || x.severity === 'warning' || x.severity === 'info') && isStr(x.message) && isNum(x.count);
+}
+
+function isCompareEval(x: unknown): x is CompareEval {
+  return isObj(x) && isNum(x.step) && (['classifierScore', 'classCoverage', 'frechetDistance', 'diversity', 'count'] as const).every((k) => x[k] === undefined || isNum(x[k]));
+}
+
+function isGridList(x: unknown): x is { step: number; uri: string }[] {
+  return Array.isArray(x) && x.every((g) => isObj(g) && isNum(g.step) && isStr(g.uri));
+}
+
+function isCompareRunView(x: unknown): x is CompareRunView {
+  return isObj(x) && isStr(x.runId) && isStr(x.label) && isStr(x.status) && typeof x.live === 'boolean' && isNum(x.step)
+    && isCompareSeries(x.series) && (x.eval === undefined || isCompareEval(x.eval))
+    && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert) && isGridList(x.grids);
+}
+
+export function isComparisonView(x: unknown): x is ComparisonView {
+  return isObj(x) && Array.isArray(x.runs) && x.runs.length <= MAX_COMPARED_RUNS && x.runs.every(isCompareRunView)
+    && Array.isArray(x.configDiff) && x.configDiff.every((r) => isObj(r) && isStr(r.key) && Array.isArray(r.values) && r.values.every(isStr))
+    && isNumArray(x.gridSteps);
+}
+
+function isCompareLiveUpdate(x: unknown): x is CompareLiveUpdate {
+  return isObj(x) && isStr(x.runId) && isCompareSeries(x.series) && isGridList(x.grids) && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert)
+    && (x.eval === undefined || isCompareEval(x.eval)) && (x.status === undefined || isStr(x.status)) && (x.step === undefined || isNum(x.step))
+    && (x.gridSteps === undefined || isNumArray(x.gridSteps));
 }

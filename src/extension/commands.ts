@@ -13,6 +13,7 @@ import { formatProblem } from '../runtime/problem';
 import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
 import type { Ctx } from './ctx';
 import { installGpuRuntime, pickGpuRuntime, type GpuRuntimeKind, type InstallResult } from './gpuRuntime';
+import { compareRunsCommand, exportGeneratorCommand } from './runCommands';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
 import { isInsideFolders } from './workspacePaths';
@@ -227,7 +228,7 @@ const generateSamples: CommandFactory = (ctx) => async (arg?: unknown, options: 
   return uri;
 };
 
-async function pickCheckpoint(): Promise<string | undefined> {
+export async function pickCheckpoint(title = 'DCGAN: Generate Samples'): Promise<string | undefined> {
   const manifests = await vscode.workspace.findFiles('**/checkpoints/*/manifest.json', '**/node_modules/**', 500);
   const dirs = manifests.map((m) => path.dirname(m.fsPath));
   const mtime = (d: string) => { try { return fs.statSync(d).mtimeMs; } catch { return 0; } };
@@ -235,7 +236,7 @@ async function pickCheckpoint(): Promise<string | undefined> {
   const browse = { label: '$(folder-opened) Browse…', dir: undefined as string | undefined };
   const picked = await vscode.window.showQuickPick(
     [...dirs.map((dir) => ({ label: path.basename(dir), description: vscode.workspace.asRelativePath(path.dirname(path.dirname(dir))), dir })), browse],
-    { title: 'DCGAN: Generate Samples', placeHolder: dirs.length ? 'Which checkpoint?' : 'No checkpoints found in the workspace: browse for one' },
+    { title, placeHolder: dirs.length ? 'Which checkpoint?' : 'No checkpoints found in the workspace: browse for one' },
   );
   if (!picked) return undefined;
   if (picked.dir) return picked.dir;
@@ -265,4 +266,6 @@ export const COMMANDS: Readonly<Record<string, CommandFactory>> = {
   'dcgan.openDashboard': openDashboard,
   'dcgan.generateSamples': generateSamples,
   'dcgan.installGpuRuntime': installGpu,
+  'dcgan.compareRuns': compareRunsCommand,
+  'dcgan.exportGenerator': exportGeneratorCommand,
 };

@@ -16,6 +16,8 @@ import { WorkerClient } from './workerClient';
 export interface ViewsHooks {
   /** Opens or reveals the dashboard of a live or recent session, or of a finished run by its run folder. */
   openDashboard(run: TrainingSession | string): void;
+  /** Opens or reveals the Compare Runs panel with these run folders (2–6). */
+  openCompare(runDirs: string[]): void;
 }
 
 export class Ctx {

@@ -7,7 +7,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { applyFixToConfig } from './codeActions';
 import type { Ctx, ViewsHooks } from './ctx';
-import { DashboardPanel, registerDashboardSerializer, registerSamplesView, type ViewServices } from './views';
+import { saveRunGif } from './runCommands';
+import { ComparePanel, DashboardPanel, registerCompareSerializer, registerDashboardSerializer, registerSamplesView, type ViewServices } from './views';
 
 export function registerViews(ctx: Ctx): ViewsHooks {
   const services: ViewServices = {
@@ -20,10 +21,13 @@ export function registerViews(ctx: Ctx): ViewsHooks {
       ctx.log.info(`Applied "${fix.title}" to ${configFile}`);
     },
     log: ctx.log,
+    saveGif: (runDir, runId) => saveRunGif(runDir, runId),
   };
   ctx.push(registerDashboardSerializer(ctx.extensionUri, services));
   ctx.push(registerSamplesView(ctx.extensionUri, services));
+  ctx.push(registerCompareSerializer(ctx.extensionUri, services, ctx.extensionContext.workspaceState));
   return {
     openDashboard: (run) => { DashboardPanel.createOrShow(ctx.extensionUri, run, services); },
+    openCompare: (runDirs) => { ComparePanel.createOrShow(ctx.extensionUri, runDirs, services, ctx.extensionContext.workspaceState); },
   };
 }

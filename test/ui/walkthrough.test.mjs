@@ -10,6 +10,7 @@
 // subtest and needs the one before it, so after a failure the rest are skipped rather than failing with confusing
 // timeouts.
 import * as assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -33,6 +34,49 @@ const TINY_CONFIG = `// A tiny run for the UI walk-through: samples every 5 step
   "output": { "dir": "runs", "sampleEvery": 5, "checkpointEvery": 1000, "sampleCount": 16 }
 }
 `;
+
+// Two finished runs for Compare Runs, trained with the CLI before the workbench opens: the tiny config with
+// training.labelSmoothing 0 and 0.1 and 3 steps each. Their configs live outside the workspace (so that "DCGAN:
+// Train" still finds one config); their run folders inside it, where Compare Runs looks.
+const PREP_CONFIG = (smoothing) => TINY_CONFIG.replace('"steps": 5000, "seed": 7', `"steps": 3, "seed": 7, "labelSmoothing": ${smoothing}`).replace('"sampleEvery": 5, "checkpointEvery": 1000', '"sampleEvery": 1, "checkpointEvery": 3');
+
+function trainWithCli(config, runDir) {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [path.join(root, 'dist/cli.js'), 'train', config, '--run', runDir], { timeout: 240_000 }, (err, stdout, stderr) => {
+      if (err) reject(new Error(`dcgan-studio train ${config}: ${err.message}\n${stdout}\n${stderr}`));
+      else resolve();
+    });
+  });
+}
+
+/**
+ * Gives the workbench keyboard focus without clicking into an editor: a webview (the dashboard) or the walkthrough
+ * page may fill it, so click the active editor's tab.
+ */
+async function focusWorkbench(page) {
+  // The active editor's tab is outside any webview; clicking it changes nothing. A webview with focus forwards F1 too.
+  await page.locator('.part.editor .tab.active').first().click({ timeout: 3000 }).catch(() => {});
+}
+
+/** F1, type `title`, wait until it is the palette's top entry (contributions arrive after the workbench paints), Enter. */
+async function runFromPalette(page, title) {
+  const topLabel = () => page.locator('.quick-input-list .monaco-list-row').first().getAttribute('aria-label', { timeout: 2000 }).catch(() => null);
+  let label = null;
+  for (let attempt = 0; attempt < 10 && !label?.startsWith(title); attempt++) {
+    if (attempt > 0) {
+      await page.keyboard.press('Escape');
+      await page.waitForTimeout(1500);
+    }
+    await focusWorkbench(page);
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.type(title);
+    await page.waitForTimeout(500);
+    label = await topLabel();
+  }
+  assert.ok(label?.startsWith(title), `the top palette entry is ${JSON.stringify(label)}, not "${title}"`);
+  await page.keyboard.press('Enter');
+}
 
 async function shoot(page, name) {
   await page?.screenshot({ path: path.join(artifacts, `${name}.png`) }).catch(() => {});
@@ -95,6 +139,8 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
   let firstGridStep = 0;
   let vsix;
   let extensionsDir;
+  let workspace;
+  let prepared;
   const serverLog = [];
 
   /** Runs one step; once a step has failed, the later ones are skipped with the reason. */
@@ -146,9 +192,17 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
   }, 150_000);
 
   step('the workbench opens the workspace', async () => {
-    const workspace = path.join(tmpRoot, 'my-gan');
+    workspace = path.join(tmpRoot, 'my-gan');
     fs.mkdirSync(workspace, { recursive: true });
     fs.writeFileSync(path.join(workspace, 'dcgan.json'), TINY_CONFIG);
+    const prep = path.join(tmpRoot, 'prep');
+    fs.mkdirSync(prep, { recursive: true });
+    prepared = Promise.all([['0', 'prep-smooth-0'], ['0.1', 'prep-smooth-01']].map(([v, name]) => {
+      const config = path.join(prep, `${name}.dcgan.json`);
+      fs.writeFileSync(config, PREP_CONFIG(v));
+      return trainWithCli(config, path.join(workspace, 'runs', name));
+    }));
+    prepared.catch(() => {}); // awaited (and reported) by the Compare Runs step
     server = await startCodeServer({ codeServer, tmpRoot, extensionsDir, onLog: (l) => serverLog.push(l) });
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
@@ -227,4 +281,48 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     await shoot(page, '07-dashboard-later');
     assert.ok(latest > firstGridStep, `the grid stayed at step ${firstGridStep}: the dashboard stopped following the run`);
   }, TRAIN_TIMEOUT_MS + 10_000);
+
+  step('the walkthrough "Get started with DCGAN Studio" opens, its steps\' media in a webview', async () => {
+    await runFromPalette(page, 'Welcome: Open Walkthrough');
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.keyboard.type('Get started with DCGAN Studio');
+    await page.waitForTimeout(500);
+    await page.keyboard.press('Enter');
+    // The step list is workbench DOM; each step's markdown media renders in a webview.
+    for (const title of ['Create a config', 'Lint the dataset', 'Train', 'Watch the dashboard', 'Compare two runs', 'Export the generator']) {
+      await page.locator('.getting-started-step .step-title', { hasText: title }).first().waitFor({ timeout: 30_000 });
+    }
+    const media = await findFrameWith(page, 'h1:has-text("A config is one file")', 30_000);
+    await shoot(page, '08-walkthrough');
+    assert.ok(media, 'the first step\'s markdown (media/walkthrough/new-config.md) is not in any webview frame');
+    await page.locator('.getting-started-step .step-title', { hasText: 'Compare two runs' }).first().click();
+    const compareMedia = await findFrameWith(page, 'h1:has-text("Did that knob help?")', 30_000);
+    await shoot(page, '09-walkthrough-compare');
+    assert.ok(compareMedia, 'the "Compare two runs" step\'s markdown (media/walkthrough/compare.md) is not in any webview frame');
+  }, 120_000);
+
+  step('the step\'s "Compare Runs" button opens Compare Runs, which overlays two runs in its webview', async () => {
+    await prepared;
+    // The walkthrough step's command button (its description's command: link) runs dcgan.compareRuns.
+    await page.getByRole('button', { name: 'Compare Runs', exact: true }).first().click({ timeout: 10_000 });
+    // The multi-select pick lists the workspace's runs: keep the two prepared ones and tick them.
+    await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 30_000 });
+    await page.keyboard.type('prep-smooth');
+    await page.waitForTimeout(500);
+    const rows = page.locator('.quick-input-list .monaco-list-row');
+    await rows.nth(1).waitFor({ timeout: 30_000 });
+    assert.equal(await rows.count(), 2, 'the pick lists exactly the two prepared runs for "prep-smooth"');
+    for (let i = 0; i < 2; i++) await rows.nth(i).locator('.quick-input-list-checkbox, input[type=checkbox], .monaco-custom-toggle').first().click();
+    await shoot(page, '10-compare-pick');
+    // OK, not Enter: with a checkbox focused, Enter toggles it.
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'OK' }).click();
+    const compare = await findFrameWith(page, '[data-testid=legend-run]', 60_000);
+    assert.ok(compare, 'no webview with [data-testid=legend-run] appeared after "DCGAN: Compare Runs"');
+    await compare.waitForSelector('[data-testid=config-diff] tr[data-key="training.labelSmoothing"]', { timeout: 30_000 });
+    assert.equal(await compare.locator('[data-testid=legend-run]').count(), 2);
+    const cells = await compare.locator('[data-testid=config-diff] tr[data-key="training.labelSmoothing"] td').allTextContents();
+    assert.deepEqual(cells.slice(1).sort(), ['0', '0.1']);
+    await compare.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-grid]')].length === 2 && [...document.querySelectorAll('[data-testid=compare-grid]')].every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 30_000 });
+    await shoot(page, '11-compare-runs');
+  }, 300_000);
 });

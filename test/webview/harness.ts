@@ -105,7 +105,7 @@ function encode(messages: HostToWebview[]): unknown[] {
     : m);
 }
 
-export async function openWebview(browser: Browser, bundle: 'dashboard' | 'samples', opts: { state?: unknown; width?: number; height?: number } = {}): Promise<Harness> {
+export async function openWebview(browser: Browser, bundle: 'dashboard' | 'samples' | 'compare', opts: { state?: unknown; width?: number; height?: number } = {}): Promise<Harness> {
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1280, height: opts.height ?? 900 } });
   const cspViolations: string[] = [];
   const pageErrors: string[] = [];

@@ -57,4 +57,53 @@ describe('samples side view', () => {
     assert.deepEqual(h.pageErrors, []);
     await h.page.close();
   });
+
+  it('plays the timeline, asks the host for a GIF, and asks to compare the runs ticked in the Runs tab', async () => {
+    const h = await openWebview(browser, 'samples', { width: 380, height: 820 });
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const s = summarizeRunFolder(RUN_DIR);
+    const run: RunSummary = { ...s, grids: s.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
+    const other: RunSummary = { ...run, runId: `${run.runId}-b` };
+    await h.send([{ type: 'runs', runs: [run, other] }]);
+    await h.page.waitForSelector('[data-testid="player"]');
+    const steps = run.grids!.map((g) => g.step);
+    const shown = () => h.page.getAttribute('[data-testid="player-img"]', 'data-step').then(Number);
+    assert.equal(await shown(), steps.at(-1), 'the player starts on the latest grid');
+
+    // Play starts from the first grid and walks forward, a frame every 250 ms; Pause holds the frame.
+    await h.page.click('[data-testid="play"]');
+    const seen = new Set<number>();
+    await waitFor(async () => { seen.add(await shown()); return seen.size; }, (n) => n >= 3, 'three different frames while playing');
+    assert.ok(seen.has(steps[0]) || seen.has(steps[1]), `playing started at the beginning: ${[...seen]}`);
+    assert.equal(await h.page.textContent('[data-testid="play"]'), 'Pause');
+    await h.page.click('[data-testid="play"]');
+    const held = await shown();
+    await h.page.waitForTimeout(600);
+    assert.equal(await shown(), held, 'paused: the frame holds');
+    // A rescan of the workspace (a new runs message) keeps the frame.
+    await h.send([{ type: 'runs', runs: [run, other] }]);
+    assert.equal(await shown(), held);
+
+    await h.page.click('[data-testid="save-gif"]');
+    const asked = await waitFor(h.posted, (p) => p.some((m) => m.type === 'saveGif'), 'a saveGif message');
+    assert.deepEqual(asked.find((m) => m.type === 'saveGif'), { type: 'saveGif', runId: run.runId });
+    await h.send([{ type: 'gifSaved', runId: run.runId, ok: true, file: '/tmp/run-timeline.gif', frames: steps.length }]);
+    await waitFor(() => h.page.textContent('[data-testid="gif-status"]'), (t) => t?.includes(`Saved ${steps.length} frames`) === true, 'the saved message');
+
+    await h.page.click('#tab-runs');
+    const compare = h.page.locator('[data-testid="compare-selected"]');
+    assert.equal(await compare.getAttribute('disabled'), '', 'Compare is off with fewer than two runs ticked');
+    const boxes = h.page.locator('[data-testid="run-check"]');
+    assert.equal(await boxes.count(), 2);
+    await boxes.nth(0).click();
+    await boxes.nth(1).click();
+    await waitFor(() => compare.getAttribute('disabled'), (d) => d === null, 'Compare to turn on');
+    await compare.click();
+    const posted = await waitFor(h.posted, (p) => p.some((m) => m.type === 'compareRuns'), 'a compareRuns message');
+    assert.deepEqual(posted.find((m) => m.type === 'compareRuns'), { type: 'compareRuns', runIds: [run.runId, other.runId] });
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-runs-tab.png'), fullPage: true });
+    assert.deepEqual(h.cspViolations, []);
+    assert.deepEqual(h.pageErrors, []);
+    await h.page.close();
+  });
 });

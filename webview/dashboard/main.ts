@@ -9,7 +9,7 @@ import type { EvalEvent } from '../../src/runtime/events';
 import { connectHost } from '../shared/vscode';
 import { badge, button, divider, progressRing, registerToolkit, setDisabled } from '../shared/toolkit';
 import { drawGrid } from '../shared/grid';
-import { LiveChart } from './charts';
+import { LiveChart } from '../shared/charts';
 import { RunModel, type Alert } from './model';
 import { backendHeadline } from '../../src/runtime/backend/adapter-label';
 

@@ -2,10 +2,11 @@
  * What the dashboard knows about one run, built from protocol messages. Pure (no DOM), so the same code
  * folds a restored run's history and a live event stream.
  */
-import type { BalanceEvent, BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
+import type { BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
 import type { Problem, ProblemCode } from '../../src/runtime/problem';
 import type { GridPayload, RunStatus, RunSummary } from '../../src/protocol';
 import { AlignedDecimator } from '../shared/decimate';
+import type { Marker } from '../shared/charts';
 
 /** Points per chart series; 2,000 is about one per horizontal pixel on a wide screen. */
 export const MAX_CHART_POINTS = 2000;
@@ -26,11 +27,8 @@ export interface Alert {
   applied?: { title: string; ok: boolean; message?: string };
 }
 
-export interface Marker {
-  step: number;
-  kind: BalanceEvent['action'] | 'alert';
-  message: string;
-}
+/** The charts' marker type lives with the charts (webview/shared/charts.ts). */
+export type { Marker } from '../shared/charts';
 
 export function isDashboardAlert(code: ProblemCode | string): boolean {
   return code.startsWith('health/') || code.startsWith('data/');

@@ -1,17 +1,21 @@
 /**
- * The "Samples" side view: the workspace's runs and their grids over time. Click a grid to enlarge it,
- * compare two steps side by side, or put a real batch beside a fake one.
+ * The "Samples" side view: the workspace's runs and their grids over time. Play the grids as an animation (and
+ * save it as a GIF), click a grid to enlarge it, compare two steps side by side, put a real batch beside a fake
+ * one, or pick 2–6 runs to compare.
  */
 import './samples.css';
-import type { GridRef, HostToWebview, RunSummary } from '../../src/protocol';
+import { MAX_COMPARED_RUNS, type GridRef, type HostToWebview, type RunSummary } from '../../src/protocol';
 import { connectHost } from '../shared/vscode';
-import { badge, button, dropdown, dropdownValue, panels, registerToolkit } from '../shared/toolkit';
+import { badge, button, checkbox, dropdown, dropdownValue, isChecked, panels, registerToolkit, setDisabled } from '../shared/toolkit';
+import { TimelinePlayer } from './player';
 
 interface SamplesState {
   v: 1;
   runId?: string;
   compareA?: number;
   compareB?: number;
+  /** Runs ticked in the "Runs" tab, by id, for Compare Runs. */
+  selected?: string[];
 }
 
 function isSamplesState(x: unknown): x is SamplesState {
@@ -40,8 +44,9 @@ function save(patch: Partial<SamplesState>): void {
 }
 
 const header = el('div', { class: 'run-header' });
-const tabs = panels([{ id: 'time', label: 'Over time' }, { id: 'compare', label: 'Compare' }, { id: 'real', label: 'Real vs fake' }]);
-const [timeView, compareView, realView] = tabs.views;
+const tabs = panels([{ id: 'time', label: 'Over time' }, { id: 'compare', label: 'Compare' }, { id: 'real', label: 'Real vs fake' }, { id: 'runs', label: 'Runs' }]);
+const [timeView, compareView, realView, runsView] = tabs.views;
+const player = new TimelinePlayer((runId) => host.post({ type: 'saveGif', runId }));
 const empty = el('p', { class: 'muted', 'data-testid': 'no-runs' }, 'No runs in this workspace yet. Run "DCGAN: Train" and its sample grids appear here.');
 const overlay = el('div', { class: 'overlay', 'data-testid': 'enlarged', hidden: '' });
 document.body.append(header, tabs.root, empty, overlay);
@@ -86,12 +91,15 @@ function render(): void {
   renderTime(run);
   renderCompare(run);
   renderReal(run);
+  renderRuns();
 }
 
 function renderTime(run: RunSummary): void {
   const grids = run.grids ?? [];
   timeView.replaceChildren();
+  player.show(run.runId, grids);
   if (grids.length === 0) { timeView.append(el('p', { class: 'muted' }, 'No sample grids yet.')); return; }
+  timeView.append(player.root);
   const strip = el('div', { class: 'thumbs' });
   for (const g of spread(grids, MAX_THUMBS).reverse()) {
     const cell = el('figure', { class: 'thumb', 'data-testid': 'thumb', title: 'Click to enlarge' }, gridImg(g, 'thumb-img'), el('figcaption', {}, `step ${g.step}`));
@@ -137,6 +145,34 @@ function renderReal(run: RunSummary): void {
   realView.append(el('div', { class: 'side-by-side' }, realCol, fakeCol));
 }
 
+function renderRuns(): void {
+  const selected = new Set((state.selected ?? []).filter((id) => runs.some((r) => r.runId === id)));
+  const compare = button('Compare selected runs', { appearance: 'primary', testId: 'compare-selected', title: `Overlay the curves, config differences, evals, alerts and grids of 2–${MAX_COMPARED_RUNS} runs` });
+  const hint = el('p', { class: 'muted', 'data-testid': 'compare-hint' });
+  const update = () => {
+    const n = selected.size;
+    setDisabled(compare, n < 2 || n > MAX_COMPARED_RUNS);
+    hint.textContent = n < 2 ? `Tick 2 to ${MAX_COMPARED_RUNS} runs to compare.` : n > MAX_COMPARED_RUNS ? `At most ${MAX_COMPARED_RUNS} runs at a time (${n} ticked).` : `${n} runs ticked.`;
+  };
+  const list = el('div', { class: 'run-list' }, ...runs.map((r) => {
+    const steps = r.step !== undefined ? ` · step ${r.step}` : '';
+    const box = checkbox(`${r.runId}`, selected.has(r.runId), { testId: 'run-check', value: r.runId });
+    box.addEventListener('change', () => {
+      if (isChecked(box)) selected.add(r.runId); else selected.delete(r.runId);
+      save({ selected: [...selected] });
+      update();
+    });
+    const config = r.configFile ? r.configFile.split(/[\\/]/).pop() : undefined;
+    return el('div', { class: 'run-item' }, box, el('span', { class: 'muted' }, `${r.live ? 'live' : r.status}${steps}${config ? ` · ${config}` : ''}`));
+  }));
+  compare.addEventListener('click', () => {
+    if (compare.hasAttribute('disabled')) return;
+    host.post({ type: 'compareRuns', runIds: [...selected] });
+  });
+  update();
+  runsView.replaceChildren(list, el('div', { class: 'run-actions' }, compare), hint);
+}
+
 function onMessage(m: HostToWebview): void {
   switch (m.type) {
     case 'runs':
@@ -152,6 +188,9 @@ function onMessage(m: HostToWebview): void {
     case 'realBatch':
       realBatches.set(m.runId, { uri: m.image?.kind === 'uri' ? m.image.uri : undefined, note: m.note });
       if (currentRun()?.runId === m.runId) renderReal(currentRun()!);
+      return;
+    case 'gifSaved':
+      player.gifSaved(m);
       return;
     default:
       return;

@@ -6,7 +6,7 @@
  * one file means a switch touches the element names registered here and nothing else.
  *
  * Components used by the views: vscode-button, vscode-divider, vscode-progress-ring, vscode-dropdown +
- * vscode-option, vscode-panels (+ panel-tab, panel-view).
+ * vscode-option, vscode-panels (+ panel-tab, panel-view), vscode-checkbox.
  *
  * Not vscode-badge: its template binds a `style="…"` attribute, which the views' CSP blocks (style-src-attr,
  * no 'unsafe-inline'), so `badge()` below draws the same look with the --vscode-badge-* colours in our CSS.
@@ -15,6 +15,7 @@
 import {
   provideVSCodeDesignSystem,
   vsCodeButton,
+  vsCodeCheckbox,
   vsCodeDivider,
   vsCodeDropdown,
   vsCodeOption,
@@ -31,6 +32,7 @@ export function registerToolkit(): void {
   registered = true;
   provideVSCodeDesignSystem().register(
     vsCodeButton(),
+    vsCodeCheckbox(),
     vsCodeDivider(),
     vsCodeDropdown(),
     vsCodeOption(),
@@ -105,4 +107,18 @@ export function panels(tabs: readonly { id: string; label: string }[]): { root: 
     views.push(view);
   }
   return { root, views };
+}
+
+/** A checkbox; read it back with `isChecked`, listen for 'change'. */
+export function checkbox(label: string, checked: boolean, opts: { testId?: string; value?: string } = {}): HTMLElement {
+  const c = document.createElement('vscode-checkbox');
+  c.textContent = label;
+  if (checked) c.setAttribute('checked', '');
+  if (opts.testId) c.dataset.testid = opts.testId;
+  if (opts.value !== undefined) c.setAttribute('value', opts.value);
+  return c;
+}
+
+export function isChecked(el: HTMLElement): boolean {
+  return (el as HTMLElement & { checked: boolean }).checked === true;
 }

@@ -3,3 +3,4 @@ export { DashboardPanel, registerDashboardSerializer, webviewOptions } from './d
 export { SamplesViewProvider, registerSamplesView } from './samplesView';
 export type { LiveRun, ViewServices } from './services';
 export { readRunFolder, summarizeRunFolder, listGrids, realBatchFile } from './runFolder';
+export { ComparePanel, registerCompareSerializer } from './comparePanel';

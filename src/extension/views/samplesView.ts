@@ -110,6 +110,24 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
         if (session || run) DashboardPanel.createOrShow(this.extensionUri, session ?? run!.runDir, this.services);
         return;
       }
+      case 'compareRuns': {
+        // The page names runs by id; the folders are the ones this view listed.
+        const dirs = m.runIds.map((id) => this.runs.find((r) => r.runId === id)?.runDir).filter((d): d is string => d !== undefined);
+        await vscode.commands.executeCommand('dcgan.compareRuns', dirs);
+        return;
+      }
+      case 'saveGif': {
+        const run = this.runs.find((r) => r.runId === m.runId);
+        if (!run || !this.services.saveGif) { this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: 'This run is no longer listed.' }); return; }
+        try {
+          const saved = await this.services.saveGif(run.runDir, run.runId);
+          this.post(saved ? { type: 'gifSaved', runId: m.runId, ok: true, file: saved.file, frames: saved.frames } : { type: 'gifSaved', runId: m.runId, ok: false, message: 'Not saved.' });
+        } catch (err) {
+          this.services.log.error(`Save as GIF (${run.runDir}): ${(err as Error).message}`);
+          this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: (err as Error).message });
+        }
+        return;
+      }
       default:
         return;
     }

@@ -35,4 +35,6 @@ export interface ViewServices {
    */
   applyFix(configFile: string, fix: Fix): Promise<void>;
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
+  /** The side view's "Save as GIF": asks where, writes the run's grids as a GIF; undefined when cancelled. */
+  saveGif?(runDir: string, runId: string): Promise<{ file: string; frames: number } | undefined>;
 }

@@ -1,12 +1,20 @@
 /**
- * Live uPlot charts. Each chart draws every series twice: the decimated raw envelope, faint, and its
- * smoothed line on top. Balance interventions and the first firing of each health alert are vertical marks
- * on every chart, so a user can see what the balancer did and what it did to the losses.
+ * Live uPlot charts, shared by the dashboard (one run) and the Compare Runs page (one series per run).
+ * Each chart draws every series twice: the decimated raw envelope, faint, and its smoothed line on top.
+ * Balance interventions and the first firing of each health alert are vertical marks on every chart, so a user
+ * can see what the balancer did and what it did to the losses.
  */
 import uPlot from 'uplot';
-import type { AlignedSeries } from '../shared/decimate';
-import { smoothEma } from '../shared/decimate';
-import type { Marker } from './model';
+import type { BalanceEvent } from '../../src/runtime/events';
+import type { AlignedSeries } from './decimate';
+import { smoothEma } from './decimate';
+
+/** A vertical mark on the charts: a balance intervention or the first firing of a health alert. */
+export interface Marker {
+  step: number;
+  kind: BalanceEvent['action'] | 'alert';
+  message: string;
+}
 
 export interface SeriesSpec {
   label: string;
@@ -22,9 +30,19 @@ export interface ChartSpec {
   /** Fixed y range, e.g. [0, 1] for probabilities; otherwise auto. */
   yRange?: [number, number];
   yLabel?: string;
+  /**
+   * Draw a line across null values. The dashboard keeps gaps (a NaN step shows as a break); the Compare page
+   * joins runs on one step axis, where a run has no value at another run's steps, so its lines must span them.
+   */
+  spanGaps?: boolean;
+  /** uPlot's own legend (default shown); the Compare page draws one run legend for all charts instead. */
+  legend?: boolean;
+  /** Chart height in CSS pixels (default 200). */
+  height?: number;
 }
 
 const HEIGHT = 200;
+const STEP_INCREMENTS = Array.from({ length: 10 }, (_, k) => [1, 2, 5].map((m) => m * 10 ** k)).flat();
 
 function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.body).getPropertyValue(name).trim() || fallback;
@@ -49,7 +67,11 @@ export class LiveChart {
   readonly plot: uPlot;
   private readonly resize: ResizeObserver;
 
-  constructor(readonly container: HTMLElement, readonly spec: ChartSpec, private readonly markers: () => readonly Marker[]) {
+  private readonly height: number;
+
+  constructor(readonly container: HTMLElement, readonly spec: ChartSpec, private readonly markers: () => readonly Marker[] = () => []) {
+    this.height = spec.height ?? HEIGHT;
+    const spanGaps = spec.spanGaps ?? false;
     const fg = cssVar('--vscode-foreground', '#cccccc');
     const gridColor = withAlpha(cssVar('--vscode-editorWidget-border', '#454545'), 0.6);
     const colors = spec.series.map((s) => cssVar(s.colorVar, s.fallback));
@@ -57,22 +79,23 @@ export class LiveChart {
     const opts: uPlot.Options = {
       title: spec.title,
       width: Math.max(200, container.clientWidth),
-      height: HEIGHT,
+      height: this.height,
       scales: { x: { time: false }, y: spec.yRange ? { range: spec.yRange } : { auto: true } },
-      axes: [{ ...axis }, { ...axis, label: spec.yLabel, size: 56 }],
+      // Steps are whole numbers: no 1.5 ticks on a short run's x axis.
+      axes: [{ ...axis, incrs: STEP_INCREMENTS }, { ...axis, label: spec.yLabel, size: 56 }],
       cursor: { drag: { x: true, y: false } },
-      legend: { live: true },
+      legend: { show: spec.legend ?? true, live: true },
       series: [
         { label: 'step' },
-        ...spec.series.map((s, i) => ({ label: `${s.label} raw`, stroke: withAlpha(colors[i], 0.3), width: 1, spanGaps: false, points: { show: false } })),
-        ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, spanGaps: false, points: { show: false } })),
+        ...spec.series.map((s, i) => ({ label: `${s.label} raw`, stroke: withAlpha(colors[i], 0.3), width: 1, spanGaps, points: { show: false } })),
+        ...spec.series.map((s, i) => ({ label: s.label, stroke: colors[i], width: 2, spanGaps, points: { show: false } })),
       ],
       hooks: { draw: [(u) => this.drawMarkers(u)] },
     };
     this.plot = new uPlot(opts, [[], ...spec.series.flatMap(() => [[], []])] as uPlot.AlignedData, container);
     this.resize = new ResizeObserver(() => {
       const width = Math.max(200, this.container.clientWidth);
-      if (width !== this.plot.width) this.plot.setSize({ width, height: HEIGHT });
+      if (width !== this.plot.width) this.plot.setSize({ width, height: this.height });
     });
     this.resize.observe(container);
   }

@@ -1,0 +1,282 @@
+/**
+ * The Compare Runs panel: one WebviewPanel (createOrShow reveals it with the new set of runs), revived after a
+ * reload from the run folders kept in the workspace's memento (not from the page, which never sees paths).
+ *
+ * Reading run folders needs a trusted workspace: in an untrusted one the panel shows why, and loads once trust
+ * is granted. Runs still being written are followed: a file watcher on each one's metrics.jsonl (plus a slow
+ * poll, for folders outside the workspace a watcher may not cover), debounced, reads only the appended bytes
+ * (readRun's `since`), at most LIVE_READ_BYTES a time.
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { isWebviewToHost, MAX_COMPARED_RUNS, type ComparisonView, type HostToWebview, type WebviewToHost } from '../../protocol';
+import { NotARunError, compareRuns, readRun, type RunRecord } from '../../runtime/runs';
+import { comparisonView, isLive, liveUpdate, uniqueRunIds } from './compareView';
+import { DashboardPanel } from './dashboardPanel';
+import { renderWebviewHtml } from './html';
+import type { ViewServices } from './services';
+
+const MEMENTO_KEY = 'dcgan.compare.runDirs';
+/** Quiet time after the last change to a metrics.jsonl before it is read (a training run appends every step). */
+const LIVE_DEBOUNCE_MS = 750;
+const LIVE_POLL_MS = 5000;
+const LIVE_READ_BYTES = 16 * 2 ** 20;
+/** Points kept per run in memory; the page gets about SERIES_BUCKETS of them. */
+const MAX_POINTS = 20_000;
+
+interface Followed {
+  runId: string;
+  record: RunRecord;
+  watcher?: vscode.FileSystemWatcher;
+  timer?: ReturnType<typeof setTimeout>;
+  reading: boolean;
+}
+
+export class ComparePanel implements vscode.Disposable {
+  static readonly viewType = 'dcgan.compare';
+  private static instance: ComparePanel | undefined;
+
+  private readonly disposables: vscode.Disposable[] = [];
+  private followed: Followed[] = [];
+  private poll: ReturnType<typeof setInterval> | undefined;
+  private generation = 0;
+  /** The last comparison sent to the page, and whether the webview accepted it: for the extension-host tests. */
+  lastComparison: ComparisonView | undefined;
+  lastDelivered = false;
+  /** Live updates sent so far (tests and the log). */
+  liveUpdates = 0;
+  /** Run folders given that could not be read, with the reason. */
+  readonly skipped: { dir: string; reason: string }[] = [];
+
+  static get current(): ComparePanel | undefined {
+    return ComparePanel.instance;
+  }
+
+  /** Shows `runDirs` (2–6 run folders) in the panel, creating it when none is open. */
+  static createOrShow(extensionUri: vscode.Uri, runDirs: readonly string[], services: ViewServices, memento?: vscode.Memento): ComparePanel {
+    const dirs = normalize(runDirs);
+    const existing = ComparePanel.instance;
+    if (existing) {
+      existing.setRuns(dirs);
+      existing.panel.reveal(undefined, false);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, compareTitle(dirs), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, compareOptions(extensionUri, dirs));
+    return new ComparePanel(panel, extensionUri, dirs, services, memento);
+  }
+
+  static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, memento?: vscode.Memento): ComparePanel {
+    ComparePanel.instance?.dispose();
+    const saved = memento?.get<unknown>(MEMENTO_KEY);
+    const dirs = Array.isArray(saved) ? normalize(saved.filter((d): d is string => typeof d === 'string')) : [];
+    panel.webview.options = compareOptions(extensionUri, dirs);
+    return new ComparePanel(panel, extensionUri, dirs, services, memento);
+  }
+
+  private constructor(
+    readonly panel: vscode.WebviewPanel,
+    private readonly extensionUri: vscode.Uri,
+    private runDirs: string[],
+    private readonly services: ViewServices,
+    private readonly memento: vscode.Memento | undefined,
+  ) {
+    ComparePanel.instance = this;
+    void memento?.update(MEMENTO_KEY, runDirs);
+    this.disposables.push(
+      panel.webview.onDidReceiveMessage((m: unknown) => {
+        if (isWebviewToHost(m)) void this.onMessage(m);
+        else services.log.warn(`compare: ignored a message outside the protocol: ${JSON.stringify(m)?.slice(0, 200)}`);
+      }),
+      panel.onDidDispose(() => this.dispose()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.render()),
+    );
+    this.render();
+  }
+
+  get runs(): readonly string[] {
+    return this.runDirs;
+  }
+
+  private setRuns(dirs: string[]): void {
+    this.runDirs = dirs;
+    void this.memento?.update(MEMENTO_KEY, dirs);
+    this.panel.title = compareTitle(dirs);
+    this.panel.webview.options = compareOptions(this.extensionUri, dirs);
+    this.render();
+  }
+
+  private render(): void {
+    this.stopFollowing();
+    this.lastComparison = undefined;
+    this.lastDelivered = false;
+    const webview = this.panel.webview;
+    if (!vscode.workspace.isTrusted) {
+      webview.html = explanationHtml('Compare Runs reads run folders (their metrics, configs, checkpoints and sample grids), which in an untrusted workspace may come from anyone. Trust this workspace (the "Manage Workspace Trust" command) to compare its runs; this page loads then.');
+      return;
+    }
+    if (this.runDirs.length < 2) {
+      webview.html = explanationHtml('There are no runs to compare here any more. Run "DCGAN: Compare Runs" and pick two to six runs.');
+      return;
+    }
+    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    webview.html = renderWebviewHtml({
+      cspSource: webview.cspSource,
+      title: compareTitle(this.runDirs),
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.js')).toString(),
+      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.css')).toString()],
+    });
+  }
+
+  private post(m: HostToWebview): Thenable<boolean> {
+    return this.panel.webview.postMessage(m);
+  }
+
+  private toUri = (file: string): string => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
+
+  private async load(): Promise<void> {
+    const generation = ++this.generation;
+    this.stopFollowing();
+    this.skipped.length = 0;
+    const records: RunRecord[] = [];
+    for (const dir of this.runDirs) {
+      try {
+        records.push(await readRun(dir, { maxPoints: MAX_POINTS }));
+      } catch (err) {
+        const reason = (err as Error).message;
+        this.skipped.push({ dir, reason });
+        this.services.log.warn(`compare: ${reason}`);
+        if (!(err instanceof NotARunError)) this.services.log.error(`compare: reading ${dir} failed: ${(err as Error).stack ?? reason}`);
+      }
+    }
+    if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
+    if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
+    const view = comparisonView(records, this.toUri);
+    this.lastComparison = view;
+    this.lastDelivered = await this.post({ type: 'comparison', comparison: view });
+    const ids = uniqueRunIds(records);
+    this.followed = records.map((record, i) => ({ runId: ids[i], record, reading: false }));
+    for (const f of this.followed) if (isLive(f.record)) this.follow(f);
+    if (this.followed.some((f) => f.watcher)) {
+      this.poll = setInterval(() => { for (const f of this.followed) if (f.watcher) this.schedule(f); }, LIVE_POLL_MS);
+    }
+  }
+
+  private follow(f: Followed): void {
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(f.record.dir), 'metrics.jsonl'));
+    watcher.onDidChange(() => this.schedule(f));
+    watcher.onDidCreate(() => this.schedule(f));
+    f.watcher = watcher;
+  }
+
+  private schedule(f: Followed): void {
+    if (f.timer) clearTimeout(f.timer);
+    f.timer = setTimeout(() => { f.timer = undefined; void this.readMore(f); }, LIVE_DEBOUNCE_MS);
+  }
+
+  private async readMore(f: Followed): Promise<void> {
+    if (f.reading || !f.watcher) return;
+    f.reading = true;
+    const generation = this.generation;
+    try {
+      const before = f.record;
+      const after = await readRun(before.dir, { since: before, maxPoints: MAX_POINTS, maxMetricsBytes: LIVE_READ_BYTES });
+      if (generation !== this.generation) return;
+      const commonBefore = compareRuns(this.followed.map((x) => x.record)).commonGridSteps;
+      f.record = after;
+      const commonAfter = compareRuns(this.followed.map((x) => x.record)).commonGridSteps;
+      const update = liveUpdate(f.runId, before, after, this.toUri, { before: commonBefore, after: commonAfter });
+      if (update) {
+        this.liveUpdates++;
+        void this.post({ type: 'compareLive', update });
+      }
+      if (!isLive(after)) { f.watcher.dispose(); f.watcher = undefined; }
+      // More than one read's worth was appended: go on at once.
+      else if (after.truncated) this.schedule(f);
+    } catch (err) {
+      this.services.log.warn(`compare: following ${f.record.dir}: ${(err as Error).message}`);
+    } finally {
+      f.reading = false;
+    }
+  }
+
+  private stopFollowing(): void {
+    if (this.poll) clearInterval(this.poll);
+    this.poll = undefined;
+    for (const f of this.followed) {
+      if (f.timer) clearTimeout(f.timer);
+      f.watcher?.dispose();
+    }
+    this.followed = [];
+  }
+
+  private async onMessage(m: WebviewToHost): Promise<void> {
+    switch (m.type) {
+      case 'ready':
+        if (vscode.workspace.isTrusted) await this.load();
+        return;
+      case 'openDashboard': {
+        const f = this.followed.find((x) => x.runId === m.runId);
+        if (!f) return;
+        const session = this.services.sessionFor(f.record.runId);
+        DashboardPanel.createOrShow(this.extensionUri, session && path.resolve(session.runDir) === f.record.dir ? session : f.record.dir, this.services);
+        return;
+      }
+      default:
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (ComparePanel.instance === this) ComparePanel.instance = undefined;
+    this.generation++;
+    this.stopFollowing();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    this.panel.dispose();
+  }
+}
+
+/**
+ * Absolute real paths (what readRun reports as a run's dir, so the page's localResourceRoots cover its grids),
+ * without duplicates, at most MAX_COMPARED_RUNS. Resolved before the page loads: changing a webview's options
+ * afterwards reloads it.
+ */
+function normalize(dirs: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const d of dirs) {
+    let r = path.resolve(d);
+    try { r = fs.realpathSync(r); } catch { /* left as given: readRun names it in its error */ }
+    if (!out.includes(r)) out.push(r);
+  }
+  return out.slice(0, MAX_COMPARED_RUNS);
+}
+
+function compareTitle(dirs: readonly string[]): string {
+  return `DCGAN: compare ${dirs.map((d) => path.basename(d)).join(', ')}`;
+}
+
+/** Scripts on; local files limited to the bundle and the compared run folders (their grids). */
+function compareOptions(extensionUri: vscode.Uri, runDirs: readonly string[]): vscode.WebviewOptions & vscode.WebviewPanelOptions {
+  return {
+    enableScripts: true,
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview'), ...runDirs.map((d) => vscode.Uri.file(d))],
+  };
+}
+
+/** A page without scripts, for when there is nothing to load. */
+function explanationHtml(text: string): string {
+  const esc = text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8"><meta http-equiv="Content-Security-Policy" content="default-src 'none'"></head><body><p data-testid="compare-explanation">${esc}</p></body></html>`;
+}
+
+/** Brings the Compare Runs panel back after a window reload; register once in activate(). */
+export function registerCompareSerializer(extensionUri: vscode.Uri, services: ViewServices, memento?: vscode.Memento): vscode.Disposable {
+  return vscode.Disposable.from(
+    vscode.window.registerWebviewPanelSerializer(ComparePanel.viewType, {
+      async deserializeWebviewPanel(panel) {
+        ComparePanel.revive(panel, extensionUri, services, memento);
+      },
+    }),
+    { dispose: () => ComparePanel.current?.dispose() },
+  );
+}
