@@ -10,22 +10,11 @@ import { MAX_COMPARED_RUNS } from '../protocol';
 import { animateRun, exportGenerator, writeGif, type ExportResult } from '../runtime/runs';
 import { pickCheckpoint, type CommandFactory } from './commands';
 import { summarizeRunFolder } from './views/runFolder';
+import { requireTrust } from './trust';
 
 /** Frames per second of "Save as GIF": the side view's Play rate, so the file looks like what the user saw. */
 const GIF_FPS = 4;
 const RUN_SCAN_LIMIT = 400;
-
-/**
- * True in a trusted workspace; otherwise says why `action` needs trust (offering to manage it) and returns false at
- * once, without waiting for the answer. The same contract as the trust helper issue 12 adds (src/extension/trust.ts
- * on its branch): use that one once both are merged.
- */
-export function requireTrust(action: string, why: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(`DCGAN Studio does not ${action} in an untrusted workspace: ${why} Trust the workspace to ${action}.`, 'Manage Workspace Trust')
-    .then((choice) => { if (choice) void vscode.commands.executeCommand('workbench.trust.manage'); });
-  return false;
-}
 
 /** Run folders in the workspace (those with a run.json), newest first. */
 async function workspaceRuns(): Promise<{ dir: string; runId: string; status: string; startedAt?: string; step?: number; configFile?: string }[]> {
@@ -50,7 +39,7 @@ function dirsFromArgs(args: unknown[]): string[] {
 }
 
 export const compareRunsCommand: CommandFactory = (ctx) => async (...args: unknown[]): Promise<string[] | undefined> => {
-  if (!requireTrust('compare runs', 'it reads run folders (metrics, configs, checkpoints, sample grids), which may come from anyone.')) return undefined;
+  if (!requireTrust('compare runs', undefined, 'it reads run folders (metrics, configs, checkpoints, sample grids), which may come from anyone.')) return undefined;
   let dirs = dirsFromArgs(args);
   if (dirs.length < 2) {
     const runs = await workspaceRuns();
@@ -92,7 +81,7 @@ export interface ExportCommandOptions {
 }
 
 export const exportGeneratorCommand: CommandFactory = (ctx) => async (arg?: unknown, options: ExportCommandOptions = {}): Promise<ExportResult | undefined> => {
-  if (!requireTrust('export a generator', 'it reads a checkpoint (its manifest and weights), which may come from anyone.')) return undefined;
+  if (!requireTrust('export a generator', undefined, 'it reads a checkpoint (its manifest and weights), which may come from anyone.')) return undefined;
   const checkpoint = arg instanceof vscode.Uri ? arg.fsPath : typeof arg === 'string' ? arg : await pickCheckpoint('DCGAN: Export Generator');
   if (!checkpoint) return undefined;
   if (!fs.existsSync(path.join(checkpoint, 'manifest.json'))) {
@@ -136,7 +125,7 @@ async function revealFile(file: string): Promise<void> {
  * as an animated GIF. Undefined when the user cancelled; throws with a message for the user otherwise.
  */
 export async function saveRunGif(runDir: string, runId: string, saveAs?: string): Promise<{ file: string; frames: number } | undefined> {
-  if (!requireTrust('save a GIF of a run', 'it reads the run\'s sample grids, which may come from anyone.')) throw new Error('The workspace is not trusted: no GIF was written.');
+  if (!requireTrust('save a GIF of a run', undefined, 'it reads the run\'s sample grids, which may come from anyone.')) throw new Error('The workspace is not trusted: no GIF was written.');
   let file = saveAs;
   if (!file) {
     const target = await vscode.window.showSaveDialog({

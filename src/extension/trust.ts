@@ -7,9 +7,9 @@
 import * as vscode from 'vscode';
 
 /** True when the workspace is trusted; otherwise says why `action` is refused and returns false. */
-export function requireTrust(action: string, log?: Pick<vscode.LogOutputChannel, 'info'>): boolean {
+export function requireTrust(action: string, log?: Pick<vscode.LogOutputChannel, 'info'>, why?: string): boolean {
   if (vscode.workspace.isTrusted) return true;
-  const message = untrustedMessage(action);
+  const message = untrustedMessage(action, why);
   log?.info(message);
   void vscode.window.showWarningMessage(message, 'Manage Workspace Trust').then((choice) => {
     if (choice) void vscode.commands.executeCommand('workbench.trust.manage');
@@ -17,6 +17,7 @@ export function requireTrust(action: string, log?: Pick<vscode.LogOutputChannel,
   return false;
 }
 
-export function untrustedMessage(action: string): string {
-  return `DCGAN Studio does not ${action} in an untrusted workspace: it would run code on this workspace's files or write to them. Trust the workspace to ${action}; lint and the dashboards work without it.`;
+/** `why` says what the refused action would do with the workspace's files; by default, run code on them or write them. */
+export function untrustedMessage(action: string, why = "it would run code on this workspace's files or write to them."): string {
+  return `DCGAN Studio does not ${action} in an untrusted workspace: ${why} Trust the workspace to ${action}; lint and the dashboards work without it.`;
 }
