@@ -62,6 +62,8 @@ function platformDir(): string {
 export function findDawn(searchPaths: string[] = []): { path: string; version?: string } | { reason: string } {
   const roots = [...searchPaths, __dirname];
   for (const root of roots) {
+    // As for tfjs-node (select.ts): a search path's own node_modules only, never its parents (issue 12, finding 3).
+    if (root !== __dirname && !fs.existsSync(path.join(root, 'node_modules', WEBGPU_PACKAGE, 'package.json'))) continue;
     let pkgJson: string;
     try {
       pkgJson = createRequire(path.join(root, 'noop.js')).resolve(`${WEBGPU_PACKAGE}/package.json`);
