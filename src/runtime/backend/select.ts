@@ -111,7 +111,7 @@ export async function selectBackend(preference: BackendPreference, options: Sele
   if (preference === 'webgpu') {
     const probe = await probeWebgpu(options.searchPaths);
     if (!probe.ok) throw new BackendUnavailableError(`runtime.backend is "webgpu", but ${probe.reason}. Install it ("DCGAN: Install GPU Runtime", or npm install webgpu), or set runtime.backend to "auto".`);
-    return useWebgpu(`runtime.backend is "webgpu"${probe.adapter.software ? ' (a software adapter: expect it to be slower than wasm)' : ''}`, options);
+    return useWebgpu(`runtime.backend is "webgpu"${probe.adapter.software ? ` (a software adapter, ${adapterLabel(probe.adapter, false)}: expect it to be slower than wasm)` : ''}`, options);
   }
   if (preference === 'auto' || preference === 'tensorflow') {
     const loaded = tryLoadTensorflow(options.searchPaths);
