@@ -5,7 +5,8 @@
  */
 import type { Problem } from './problem';
 
-export type BackendName = 'tensorflow' | 'webgpu' | 'wasm' | 'cpu';
+export const BACKEND_NAMES = ['tensorflow', 'webgpu', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /** The GPU adapter the webgpu backend runs on, as Dawn reports it. */
 export interface GpuAdapterInfo {
@@ -180,13 +181,18 @@ const isMetric = (x: unknown) => typeof x === 'number' || x === null;
 const isOptMetric = (x: unknown) => x === undefined || isMetric(x);
 const isOneOf = <T extends string>(values: readonly T[]) => (x: unknown): x is T => typeof x === 'string' && (values as readonly string[]).includes(x);
 
-const isBackendName = isOneOf<BackendName>(['tensorflow', 'wasm', 'cpu']);
+const isBackendName = isOneOf<BackendName>(BACKEND_NAMES);
 const isEndReason = isOneOf<EndReason>(['completed', 'stopped', 'error', 'non-finite']);
 const isBalanceAction = isOneOf<BalanceEvent['action']>(['skip-discriminator', 'raise-instance-noise', 'resume-discriminator', 'lower-instance-noise']);
 const isSeverity = isOneOf(['error', 'warning', 'info'] as const);
 
+function isAdapterInfo(x: unknown): x is GpuAdapterInfo {
+  return isObj(x) && isStr(x.vendor) && isStr(x.architecture) && isStr(x.description) && isOptStr(x.device) && typeof x.software === 'boolean';
+}
+
 function isBackendInfo(x: unknown): x is BackendInfo {
-  return isObj(x) && isBackendName(x.name) && typeof x.gpu === 'boolean' && isStr(x.reason) && isOptFinite(x.threads) && isOptStr(x.package);
+  return isObj(x) && isBackendName(x.name) && typeof x.gpu === 'boolean' && isStr(x.reason) && isOptFinite(x.threads) && isOptStr(x.package)
+    && (x.adapter === undefined || isAdapterInfo(x.adapter));
 }
 
 function isDatasetSummary(x: unknown): x is DatasetSummary {

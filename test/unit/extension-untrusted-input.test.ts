@@ -30,6 +30,11 @@ test('isTrainEvent checks the fields the host and the dashboard read, per event'
   assert.equal(isTrainEvent({ event: 'start' }), false, 'a start event without its fields');
   assert.equal(isTrainEvent({ ...start, runId: 5 }), false);
   assert.equal(isTrainEvent({ ...start, backend: { name: 'wasm' } }), false);
+  // Every backend the runtime can choose passes, webgpu with its adapter (a guard that missed it dropped the
+  // start event of every webgpu run in the extension host); a malformed adapter does not.
+  const adapter = { vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0', software: true };
+  assert.ok(isTrainEvent({ ...start, backend: { name: 'webgpu', gpu: false, reason: 'runtime.backend is "webgpu"', adapter } }));
+  assert.equal(isTrainEvent({ ...start, backend: { name: 'webgpu', gpu: false, reason: 'x', adapter: { vendor: 1 } } }), false);
   assert.equal(isTrainEvent({ ...start, dataset: null }), false);
   assert.equal(isTrainEvent({ ...start, configFile: 3 }), false);
   const step = { event: 'step', step: 1, lossD: 1, lossG: 1, dReal: 0.5, dFake: 0.5, ms: 3 };
