@@ -11,6 +11,7 @@ import { connectHost } from '../shared/vscode';
 import { badge, button, registerToolkit } from '../shared/toolkit';
 import { LiveChart } from '../shared/charts';
 import { CompareModel, METRICS, RUN_COLORS, fmt, type RunState } from './model';
+import { el } from '../shared/dom';
 
 interface CompareState {
   v: 1;
@@ -28,13 +29,6 @@ registerToolkit();
 const host = connectHost<CompareState>(isCompareState);
 let state: CompareState = host.getState() ?? { v: 1, smoothing: 0.9, gridStep: null };
 const model = new CompareModel();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 // ─── layout ───────────────────────────────────────────────────────────────────────────────────────────
 

@@ -12,6 +12,7 @@ import { drawGrid } from '../shared/grid';
 import { LiveChart } from '../shared/charts';
 import { RunModel, type Alert } from './model';
 import { backendHeadline } from '../../src/runtime/backend/adapter-label';
+import { el } from '../shared/dom';
 
 interface DashboardState {
   v: 1;
@@ -32,13 +33,6 @@ registerToolkit();
 const host = connectHost<DashboardState>(isDashboardState);
 let state: DashboardState = host.getState() ?? { v: 1, smoothing: 0.9, gridStep: null };
 const model = new RunModel();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 // ─── layout ───────────────────────────────────────────────────────────────────────────────────────────
 

@@ -8,6 +8,7 @@ import { MAX_COMPARED_RUNS, type GridRef, type HostToWebview, type RunSummary } 
 import { connectHost } from '../shared/vscode';
 import { badge, button, checkbox, dropdown, dropdownValue, isChecked, panels, registerToolkit, setDisabled } from '../shared/toolkit';
 import { TimelinePlayer } from './player';
+import { el } from '../shared/dom';
 
 interface SamplesState {
   v: 1;
@@ -30,13 +31,6 @@ const host = connectHost<SamplesState>(isSamplesState);
 let state: SamplesState = host.getState() ?? { v: 1 };
 let runs: RunSummary[] = [];
 const realBatches = new Map<string, { uri?: string; note?: string }>();
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 function save(patch: Partial<SamplesState>): void {
   state = { ...state, ...patch };

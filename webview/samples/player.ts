@@ -8,18 +8,12 @@
  */
 import type { GridRef, HostToWebview } from '../../src/protocol';
 import { button, setDisabled } from '../shared/toolkit';
+import { el } from '../shared/dom';
 
 /** Frames per second of Play; the GIF's own rate is the host's (dcgan-studio animate's default). */
 export const PLAY_FPS = 4;
 
 type GifSaved = Extract<HostToWebview, { type: 'gifSaved' }>;
-
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const e = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
-  e.append(...children);
-  return e;
-}
 
 export class TimelinePlayer {
   readonly root: HTMLElement;
