@@ -49,15 +49,14 @@ describe('stats', () => {
     assert.equal(i16.looks8Bit, true);
   });
 
-  it('60,000 Fashion-MNIST images in seconds, with the published mean and std', async () => {
+  it('60,000 Fashion-MNIST images, with the published mean and std', async () => {
     const ds = await openDataset(FASHION_TRAIN_IMAGES);
     const progress: number[] = [];
     const s = await computeStats(ds, { onProgress: (p) => progress.push(p) });
     console.log(`stats over 60,000×784 Fashion-MNIST: ${s.elapsedMs.toFixed(0)} ms`);
     assert.ok(Math.abs(s.mean - 72.9403) < 1e-3 && Math.abs(s.std - 90.0212) < 1e-3, `mean ${s.mean} std ${s.std}`);
     assert.equal(progress.at(-1), 1);
-    // Around 0.4 s on an idle 2-core machine; generous because other test files share the cores.
-    assert.ok(s.elapsedMs < 8000, `${s.elapsedMs} ms`);
+    // Around 0.4 s on an idle 2-core machine. Speed is the bench's to judge, not a test's: the cores are shared.
   });
 
   it('stop when the signal aborts', async () => {
