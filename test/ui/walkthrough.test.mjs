@@ -325,4 +325,25 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     await compare.waitForFunction(() => [...document.querySelectorAll('[data-testid=compare-grid]')].length === 2 && [...document.querySelectorAll('[data-testid=compare-grid]')].every((i) => i.complete && i.naturalWidth > 0), undefined, { timeout: 30_000 });
     await shoot(page, '11-compare-runs');
   }, 300_000);
+
+  step('F1 "DCGAN: Export Generator" writes a TensorFlow.js model where the folder dialog says', async () => {
+    const t0 = Date.now();
+    await runFromPalette(page, 'DCGAN: Export Generator');
+    // Which checkpoint: the pick lists the workspace's checkpoints, newest first; take the first.
+    await page.locator('.quick-input-widget .quick-input-title', { hasText: 'DCGAN: Export Generator' }).waitFor({ timeout: 30_000 });
+    await page.locator('.quick-input-list .monaco-list-row').first().waitFor({ timeout: 30_000 });
+    await page.keyboard.press('Enter');
+    // code-server's folder dialog (VS Code's simple file dialog) opens on the checkpoint's run folder: accept it.
+    await page.locator('.quick-input-widget').getByRole('button', { name: 'Export Here' }).click({ timeout: 30_000 });
+    let modelFile;
+    for (const deadline = Date.now() + 60_000; !modelFile && Date.now() < deadline; await page.waitForTimeout(500)) {
+      modelFile = fs.readdirSync(workspace, { recursive: true }).map((f) => path.join(workspace, String(f)))
+        .find((f) => path.basename(f) === 'model.json' && fs.statSync(f).mtimeMs >= t0);
+    }
+    await shoot(page, '12-export-generator');
+    assert.ok(modelFile, 'no model.json was written in the workspace after "DCGAN: Export Generator"');
+    const model = JSON.parse(fs.readFileSync(modelFile, 'utf8'));
+    assert.ok(model.modelTopology && model.weightsManifest?.length, `${modelFile} is not a TensorFlow.js model`);
+    assert.equal(typeof model.userDefinedMetadata?.dcganStudio?.latentDim, 'number', 'the export names its latent size');
+  }, 180_000);
 });
