@@ -5,7 +5,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { PNG } from 'pngjs';
+import { decodePngBuffer } from '../train/grid';
 import { GIFEncoder, applyPalette, quantize, type Palette } from 'gifenc';
 import type { GridImage } from '../events';
 import { listGrids, NotARunError, type RunGrid } from './read';
@@ -114,14 +114,7 @@ export function decodeGridPng(root: string, rel: string): GridImage {
   if (!isPng) throw new UnsafeFileError(path.join(root, rel), `${path.join(root, rel)} is not a PNG file.`);
   const w = buf.readUInt32BE(16), h = buf.readUInt32BE(20);
   if (w === 0 || h === 0 || w * h > MAX_PIXELS) throw new UnsafeFileError(path.join(root, rel), `${path.join(root, rel)} says it is ${w}×${h} pixels; grids are at most ${MAX_PIXELS} pixels.`);
-  const png = PNG.sync.read(buf);
-  const data = new Uint8Array(png.width * png.height * 3);
-  for (let i = 0; i < png.width * png.height; i++) {
-    data[i * 3] = png.data[i * 4];
-    data[i * 3 + 1] = png.data[i * 4 + 1];
-    data[i * 3 + 2] = png.data[i * 4 + 2];
-  }
-  return { width: png.width, height: png.height, channels: 3, data };
+  return decodePngBuffer(buf);
 }
 
 function isGray(f: GridImage): boolean {

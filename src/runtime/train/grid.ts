@@ -57,7 +57,12 @@ export function writePng(file: string, grid: GridImage): void {
 }
 
 export function decodePng(file: string): GridImage {
-  const png = PNG.sync.read(fs.readFileSync(file));
+  return decodePngBuffer(fs.readFileSync(file));
+}
+
+/** An RGBA PNG's bytes as an RGB grid image (the checks on untrusted bytes are the caller's). */
+export function decodePngBuffer(buf: Buffer): GridImage {
+  const png = PNG.sync.read(buf);
   const data = new Uint8Array(png.width * png.height * 3);
   for (let i = 0; i < png.width * png.height; i++) {
     data[i * 3] = png.data[i * 4];
