@@ -102,8 +102,9 @@ describe('compare runs webview', () => {
     assert.ok(update);
     assert.deepEqual(update.series.step, [lastB + 1, lastB + 2, lastB + 3]);
     await h.send([{ type: 'compareLive', update }]);
-    await waitFor(() => h.page.evaluate(chartHook<number[]>('lastSteps')), (s) => s[1] === lastB + 3, 'run B\'s curve to reach the appended step');
-    assert.deepEqual(await h.page.evaluate(chartHook<number[]>('chartPointCounts')), [steps + 3, steps + 3, steps + 3, steps + 3]);
+    await waitFor(() => h.page.evaluate(chartHook<number[]>('lastSteps')), (s) => s[1] === lastB + 3, 'run B\'s model to reach the appended step');
+    // The charts redraw on the next animation frame, so wait for the drawn points rather than read them once.
+    await waitFor(() => h.page.evaluate(chartHook<number[]>('chartPointCounts')), (c) => c.every((n) => n === steps + 3), 'every chart to draw the 3 appended steps');
 
     // The page asks for a run's dashboard by its id, never by a path.
     await h.page.locator('[data-testid="legend-run"] vscode-button').first().click();
