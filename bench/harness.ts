@@ -10,8 +10,9 @@
  *     classifier score, class coverage (classes ≥ 5%), Fréchet distance to the 2,000 held-out digits.
  *
  * Every backend available here is timed beside wasm: webgpu on a hardware adapter with the same steps, or on a
- * software adapter (SwiftShader, found in chromium's folder when no GPU is there; marked as such) with
- * --webgpu-steps (default 5: SwiftShader is far slower than wasm).
+ * software adapter when no GPU is there (scripts/software-icd.mjs: lavapipe from scripts/install-lavapipe.sh,
+ * else chromium's SwiftShader; marked as such) with --webgpu-steps (default 5: software adapters are slower
+ * than wasm).
  *
  * Flags: --steps N (speed steps at 28×28, default 20), --rgb-steps N (at 32 and 64, default 10),
  * --webgpu-steps N, --no-webgpu, --models a,b (default all four), --quality, --seconds T (default 300),
@@ -29,7 +30,8 @@ import { evaluateImages, type EvalResult } from '../src/runtime/eval/evaluate';
 import { learningRates, type DcganConfig } from '../src/runtime/config/types';
 import { defaultConfig } from '../src/runtime/config/load';
 import { BENCH_MODELS, PRESETS, syntheticFloat32, type BenchModel } from './models';
-import { findSwiftShaderIcd, probeWebgpu } from '../src/runtime/backend/webgpu';
+import { probeWebgpu } from '../src/runtime/backend/webgpu';
+import { softwareIcdEnv } from '../scripts/software-icd.mjs';
 import { adapterLabel } from '../src/runtime/backend/adapter-label';
 
 const args = process.argv.slice(2);
@@ -80,10 +82,10 @@ function table(rows: [string, string, string, string][]): string {
   return all.map((r) => r.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ')).join('\n');
 }
 
-/** The webgpu adapter the bench can use: a hardware one as the machine has it, else SwiftShader (software). */
+/** The webgpu adapter the bench can use: a hardware one as the machine has it, else a software one (lavapipe, SwiftShader). */
 async function webgpuTarget(): Promise<{ env: Record<string, string>; label: string; software: boolean } | { skipped: string }> {
   if (args.includes('--no-webgpu')) return { skipped: '--no-webgpu' };
-  const icd = findSwiftShaderIcd();
+  const icd = softwareIcdEnv().VK_ICD_FILENAMES;
   // Probed in a child: the Vulkan loader reads VK_ICD_FILENAMES once per process.
   const probe = (env: Record<string, string>) => {
     const r = spawnSync(process.execPath, ['--import', 'tsx', '-e', `require('./src/runtime/backend/webgpu').probeWebgpu().then((p) => console.log(JSON.stringify(p)))`], { cwd: root, encoding: 'utf8', env: { ...process.env, ...env } });

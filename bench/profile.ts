@@ -1,6 +1,7 @@
 /**
  * Per-kernel time of training steps on the embedded wasm backend, through the real trainer:
  *   node bench/profile.mjs [--model tutorial|default|rgb32|paper64|all] [--steps N] [--warmup W] [--threads T] [--json FILE]
+ *   node bench/profile.mjs --backend webgpu [--model …] [--steps N] [--warmup W]
  *
  * --threads 1 gives the steadiest CPU figures on a shared machine (no thread pool waiting on a descheduled peer).
  *
@@ -8,6 +9,11 @@
  * a kernel is its cost). Kernels that call other kernels (wasm-kernels.ts) are charged in full to the outer one
  * and their inner calls are listed beneath it as "outer > inner". "outside kernels" is step time minus kernel
  * time: the tape, tidy, Adam's bookkeeping, JS. Prints ms per step, averaged over the steps after the warm-up.
+ *
+ * --backend webgpu: kernels only queue GPU work, so wall time around one says nothing. The device is made with
+ * timestamp-query and tf.profile reads each kernel's GPU time from timestamps written around its compute pass
+ * (on a software adapter such as SwiftShader that is the CPU time the adapter spent). The warm-up steps run
+ * first, unprofiled, so that shader compilation (cached per backend) is not counted.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -121,8 +127,54 @@ function print(p: Awaited<ReturnType<typeof profile>>): void {
   for (const r of shapes) console.log(`${r.kernel.slice(0, 90).padEnd(92)} ${r.cpuMsPerStep.toFixed(1).padStart(7)} ms`);
 }
 
+async function profileWebgpu(model: BenchModel, steps: number, warmup: number): Promise<void> {
+  const backend = await selectBackend('webgpu', { timestampQuery: true });
+  console.log(`\n${PRESETS[model].label} on webgpu (${backend.info.reason})`);
+  const config = applyPreset(defaultConfig(), model, benchDir);
+  const out = path.join(benchDir, `profile-webgpu-${model}`);
+  fs.rmSync(out, { recursive: true, force: true });
+  Object.assign(config.output, { dir: out, sampleEvery: 1_000_000, checkpointEvery: 1_000_000 });
+  const run = async (n: number, dir: string) => {
+    const ms: number[] = [];
+    config.training.steps = n;
+    await train({ config, baseDir: root, backend, runDir: path.join(out, dir), onEvent: (e) => { if (e.event === 'step') ms.push(e.ms); } });
+    return ms;
+  };
+  const warm = await run(warmup, 'warmup');
+  console.log(`warm-up step ms (shaders compiled here): ${warm.map((m) => m.toFixed(0)).join(', ')}`);
+  let stepMs: number[] = [];
+  const info = await tfCore.profile(async () => { stepMs = await run(steps, 'profiled'); });
+  backend.release?.();
+  fs.rmSync(out, { recursive: true, force: true });
+  const byKernel = new Map<string, Entry>();
+  const byShape = new Map<string, Entry>();
+  for (const k of info.kernels) {
+    const t = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    for (const [map, key] of [[byKernel, k.name], [byShape, `${k.name} ${k.inputShapes.map((s) => `[${(s ?? []).join(',')}]`).join(' ')}`]] as const) {
+      const e = map.get(key) ?? { ms: 0, cpuMs: 0, calls: 0 };
+      e.ms += t;
+      e.calls++;
+      map.set(key, e);
+    }
+  }
+  const wall = stepMs.reduce((a, b) => a + b, 0) / steps;
+  const gpu = [...byKernel.values()].reduce((a, e) => a + e.ms, 0) / steps;
+  console.log(`profiled step ms: ${stepMs.map((m) => m.toFixed(0)).join(', ')}; GPU time in kernels ${gpu.toFixed(0)} ms per step of ${wall.toFixed(0)} ms wall`);
+  console.log(`${'kernel'.padEnd(48)} ${'GPU ms/step'.padStart(12)}  share  calls/step`);
+  for (const [k, e] of [...byKernel.entries()].sort((a, b) => b[1].ms - a[1].ms)) {
+    if (e.ms / steps < 0.5 && e.ms / steps < gpu * 0.005) continue;
+    console.log(`${k.padEnd(48)} ${(e.ms / steps).toFixed(1).padStart(12)} ${((100 * e.ms) / (gpu * steps)).toFixed(1).padStart(5)}%  ${(e.calls / steps).toFixed(0).padStart(4)}`);
+  }
+  console.log('heaviest kernel calls by input shapes (GPU ms per step):');
+  for (const [k, e] of [...byShape.entries()].sort((a, b) => b[1].ms - a[1].ms).slice(0, 15)) console.log(`  ${k.slice(0, 100).padEnd(102)} ${(e.ms / steps).toFixed(1).padStart(8)}`);
+}
+
 async function main(): Promise<void> {
   const which = opt('model', 'all');
+  if (opt('backend', 'wasm') === 'webgpu') {
+    for (const m of which === 'all' ? BENCH_MODELS : (which.split(',') as BenchModel[])) await profileWebgpu(m, Number(opt('steps', '2')), Number(opt('warmup', '1')));
+    return;
+  }
   const models = which === 'all' ? BENCH_MODELS.filter((m) => m !== 'default') : (which.split(',') as BenchModel[]);
   for (const m of models) if (!PRESETS[m]) throw new Error(`--model ${m}: use one of ${BENCH_MODELS.join(', ')} or all`);
   await selectBackend('wasm', { threads: Number(opt('threads', '0')) });

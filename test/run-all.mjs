@@ -15,6 +15,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureLavapipe } from '../scripts/software-icd.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const ci = /^(1|true)$/i.test(process.env.CI ?? '');
@@ -103,9 +104,9 @@ function ensureCodeServer() {
 }
 
 const suites = [
-  { name: 'unit', run: () => nodeTestSuite('unit', listTests('test/unit', '.test.ts'), ['--test-concurrency=2']) },
+  { name: 'unit', webgpu: true, run: () => nodeTestSuite('unit', listTests('test/unit', '.test.ts'), ['--test-concurrency=2']) },
   { name: 'webview', run: () => nodeTestSuite('webview', listTests('test/webview', '.test.ts')) },
-  { name: 'host', heavy: true, run: () => hostSuite() },
+  { name: 'host', heavy: true, webgpu: true, run: () => hostSuite() },
   // The same extension host, workspace trust on and the workspace untrusted (issue 12): one more code-server launch.
   { name: 'host-untrusted', heavy: true, run: () => hostSuite('host-untrusted', ['--untrusted']) },
   { name: 'ui', heavy: true, run: () => nodeTestSuite('ui', listTests('test/ui', '.test.mjs')) },
@@ -114,8 +115,20 @@ const suites = [
 const results = [];
 const loud = [];
 let codeServerReady = null;
+let lavapipeReady = null;
 for (const suite of suites) {
   console.log(`\n━━━ ${suite.name} ${'━'.repeat(60 - suite.name.length)}`);
+  if (suite.webgpu && lavapipeReady === null) {
+    // The webgpu tests' software adapter (scripts/software-icd.mjs): without lavapipe they fall back to chromium's
+    // SwiftShader, which is about 10× slower (the 50-step webgpu run then takes over 15 minutes).
+    console.log('[run-all] checking lavapipe (scripts/install-lavapipe.sh; installs on first use)');
+    lavapipeReady = ensureLavapipe();
+    if (!lavapipeReady) {
+      const msg = 'lavapipe could not be installed (see above): the webgpu tests run on SwiftShader, about 10× slower.';
+      console.log(`[run-all] ${msg}`);
+      loud.push(msg);
+    }
+  }
   if (suite.heavy) {
     if (skipHost && !ci) {
       const msg = `SKIPPED the ${suite.name} suite because DCGAN_SKIP_HOST=1. It runs in CI; this run proves less than npm test does.`;

@@ -17,11 +17,10 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { buildHostTests } from './build-tests.mjs';
+import { softwareIcdEnv } from '../../scripts/software-icd.mjs';
 import { findCodeServer, launchChromium, makeTmpRoot, makeWorkspace, root, startCodeServer, workbenchUrl } from './code-server.mjs';
 
 const RESULT_PREFIX = 'DCGAN_HOST_RESULT ';
-// Debian chromium's SwiftShader Vulkan ICD (src/runtime/backend/webgpu.ts findSwiftShaderIcd looks in the same place).
-const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const { values: opts } = parseArgs({
   options: {
     timeout: { type: 'string', default: process.env.DCGAN_HOST_TIMEOUT_S ?? '600' },
@@ -74,8 +73,8 @@ try {
       DCGAN_HOST_GREP: opts.grep ?? process.env.DCGAN_HOST_GREP ?? '',
       DCGAN_REPO_ROOT: root,
       DCGAN_TEST_WORKSPACE: workspace,
-      // suite/webgpu.test.ts: a software GPU adapter (chromium's SwiftShader) for Dawn in the training worker.
-      ...(!process.env.VK_ICD_FILENAMES && fs.existsSync(SWIFTSHADER_ICD) ? { VK_ICD_FILENAMES: SWIFTSHADER_ICD } : {}),
+      // suite/webgpu.test.ts: a software GPU adapter (lavapipe, else SwiftShader) for Dawn in the training worker.
+      ...softwareIcdEnv(),
     },
   });
   console.error(`[${suiteName}] code-server on ${server.base}, workspace ${workspace}`);

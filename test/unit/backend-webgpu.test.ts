@@ -1,5 +1,5 @@
 // The webgpu backend against the pure-JS cpu backend (tfjs' reference), op by op, forward values and gradients,
-// for every op the trainer, sampler and eval run: on SwiftShader here and in CI (webgpu-helpers.ts).
+// for every op the trainer, sampler and eval run: on a software adapter here and in CI (lavapipe, else SwiftShader: webgpu-helpers.ts).
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs-core';
@@ -192,12 +192,12 @@ test('auto skips a software adapter and says why; "webgpu" uses it and names it'
   if (skip) return t.skip(skip);
   const auto = await selectBackend('auto');
   assert.equal(auto.info.name, 'wasm', auto.info.reason);
-  assert.match(auto.info.reason, /webgpu: only a software adapter \(SwiftShader/);
+  assert.match(auto.info.reason, /webgpu: only a software adapter \((SwiftShader|llvmpipe)/);
   const webgpu = await selectBackend('webgpu');
   assert.equal(webgpu.info.name, 'webgpu');
   assert.equal(webgpu.info.gpu, false, 'a software adapter is not a GPU');
   assert.equal(webgpu.info.adapter?.software, true);
-  assert.match(webgpu.info.adapter?.description ?? '', /SwiftShader/);
-  assert.match(webgpu.info.reason, /runtime\.backend is "webgpu".*SwiftShader/);
+  assert.match(webgpu.info.adapter?.description ?? '', /SwiftShader|llvmpipe/);
+  assert.match(webgpu.info.reason, /runtime\.backend is "webgpu".*(SwiftShader|llvmpipe)/);
   releaseWebgpu(tf);
 });

@@ -1,33 +1,31 @@
 /**
- * Shared by the webgpu tests: a software GPU adapter (SwiftShader) without any setup. Debian's chromium package
- * installs SwiftShader's Vulkan ICD; pointing the Vulkan loader at it (VK_ICD_FILENAMES, read when Dawn makes
- * its Vulkan instance, so this runs before the first probe) gives Dawn an adapter on a machine without a GPU.
+ * Shared by the webgpu tests: a software GPU adapter on a machine without a GPU. scripts/software-icd.mjs picks
+ * it: lavapipe from scripts/install-lavapipe.sh (run-all installs it on first use), else chromium's SwiftShader.
+ * Pointing the Vulkan loader at it (VK_ICD_FILENAMES, read when Dawn makes its Vulkan instance, so this runs
+ * before the first probe) gives Dawn an adapter.
  *
- * When no adapter can be had the tests skip with a loud reason, except in CI (CI=true), which installs chromium
- * and libvulkan1: there a missing adapter fails the tests instead.
+ * When no adapter can be had the tests skip with a loud reason, except in CI (CI=true), which installs chromium,
+ * libvulkan1 and lavapipe: there a missing adapter fails the tests instead.
  */
-import { findSwiftShaderIcd, probeWebgpu, type WebgpuProbe } from '../../src/runtime/backend/webgpu';
+import { probeWebgpu, type WebgpuProbe } from '../../src/runtime/backend/webgpu';
+import { softwareIcdEnv } from '../../scripts/software-icd.mjs';
 
 export const CI = /^(1|true)$/i.test(process.env.CI ?? '');
 
 /** Env for child processes (the CLI) that should see the same adapter. */
 export function webgpuEnv(): Record<string, string> {
-  const icd = process.env.VK_ICD_FILENAMES ?? findSwiftShaderIcd();
-  return icd ? { VK_ICD_FILENAMES: icd } : {};
+  return softwareIcdEnv() as Record<string, string>;
 }
 
 let probed: Promise<WebgpuProbe> | undefined;
 
 /** Probes once per test file. Returns the skip reason (undefined when webgpu is there), or throws in CI. */
 export async function webgpuSkipReason(): Promise<string | undefined> {
-  if (!process.env.VK_ICD_FILENAMES && process.platform === 'linux') {
-    const icd = findSwiftShaderIcd();
-    if (icd) process.env.VK_ICD_FILENAMES = icd;
-  }
+  if (!process.env.VK_ICD_FILENAMES && process.platform === 'linux') Object.assign(process.env, webgpuEnv());
   probed ??= probeWebgpu();
   const probe = await probed;
   if (probe.ok) return undefined;
-  const reason = `SKIPPED: no WebGPU adapter (${probe.reason}). Install chromium (its SwiftShader Vulkan ICD) and libvulkan1 to run these tests.`;
+  const reason = `SKIPPED: no WebGPU adapter (${probe.reason}). Install libvulkan1 and run scripts/install-lavapipe.sh (or install chromium, whose SwiftShader is slower) to run these tests.`;
   if (CI) throw new Error(`CI=true, and ${reason.replace('SKIPPED: ', '')}`);
   console.log(`\n!!! ${reason}\n`);
   return reason;

@@ -47,6 +47,8 @@ export interface SelectOptions {
   threads?: number;
   /** Folder holding tfjs-backend-wasm*.wasm; found automatically when omitted. */
   wasmDir?: string;
+  /** webgpu: request timestamp-query so tf.profile reports GPU time per kernel (bench/profile.ts only). */
+  timestampQuery?: boolean;
 }
 
 export class BackendUnavailableError extends Error {
@@ -170,7 +172,7 @@ async function autoWebgpu(options: SelectOptions, before: string): Promise<{ han
 
 async function useWebgpu(reason: string, options: SelectOptions): Promise<BackendHandle> {
   try {
-    const setup = await setupWebgpu(tfCore, options.searchPaths);
+    const setup = await setupWebgpu(tfCore, options.searchPaths, { timestampQuery: options.timestampQuery });
     return { tf: tfCore, info: { name: 'webgpu', gpu: !setup.adapter.software, reason, package: setup.package, adapter: setup.adapter }, release: () => releaseWebgpu(tfCore) };
   } catch (err) {
     throw new BackendUnavailableError(`The webgpu backend did not start: ${firstLine((err as Error).message)}. Set runtime.backend to "wasm" (or "auto") to train without it.`);

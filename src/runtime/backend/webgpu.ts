@@ -168,7 +168,7 @@ let device: DeviceLike | undefined;
  * Makes 'webgpu' the current tfjs backend on the probed adapter. The caller has probed (probeWebgpu) and decided
  * the adapter is acceptable.
  */
-export async function setupWebgpu(tf: TF, searchPaths: string[] = []): Promise<WebgpuSetup> {
+export async function setupWebgpu(tf: TF, searchPaths: string[] = [], opts: { timestampQuery?: boolean } = {}): Promise<WebgpuSetup> {
   const state = loadDawn(searchPaths);
   if ('reason' in state) throw new Error(state.reason);
   const { adapter } = await requestAdapter(state);
@@ -180,7 +180,7 @@ export async function setupWebgpu(tf: TF, searchPaths: string[] = []): Promise<W
     // Replace the module's own factory (it requests features by array, see the header) with one on our adapter.
     if (tf.findBackendFactory('webgpu')) tf.removeBackend('webgpu');
     tf.registerBackend('webgpu', async () => {
-      device = await adapter.requestDevice(deviceDescriptor(adapter));
+      device = await adapter.requestDevice(deviceDescriptor(adapter, opts.timestampQuery === true));
       type Args = ConstructorParameters<typeof mod.WebGPUBackend>;
       return new mod.WebGPUBackend(device as unknown as Args[0], adapter.info as unknown as Args[1]);
     }, 3);
@@ -192,14 +192,15 @@ export async function setupWebgpu(tf: TF, searchPaths: string[] = []): Promise<W
   return { adapter: describeAdapter(adapter), package: `@tensorflow/tfjs-backend-webgpu + ${WEBGPU_PACKAGE}@${state.version ?? '?'}` };
 }
 
-function deviceDescriptor(adapter: AdapterLike) {
+function deviceDescriptor(adapter: AdapterLike, timestampQuery: boolean) {
   const limits = adapter.limits;
   // The limits tfjs relies on for large buffers and big dispatches: ask for what the adapter offers.
   const keys = ['maxComputeWorkgroupStorageSize', 'maxComputeWorkgroupsPerDimension', 'maxStorageBufferBindingSize', 'maxBufferSize', 'maxComputeWorkgroupSizeX', 'maxComputeInvocationsPerWorkgroup'];
   const requiredLimits: Record<string, number> = {};
   for (const k of keys) if (typeof limits[k] === 'number') requiredLimits[k] = limits[k];
-  // timestamp-query is only for tfjs' profiler; not requested.
-  return { requiredFeatures: [] as string[], requiredLimits };
+  // timestamp-query is only for tfjs' profiler (GPU time per kernel in tf.profile); training never asks for it.
+  const requiredFeatures = timestampQuery && adapter.features.has('timestamp-query') ? ['timestamp-query'] : [];
+  return { requiredFeatures, requiredLimits };
 }
 
 function installGlobals(state: DawnState): void {
