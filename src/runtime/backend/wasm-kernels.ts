@@ -7,8 +7,7 @@
  * generator's forward pass too. Both are rewritten here as the backend's own XNNPACK Conv2D over re-arranged
  * operands:
  *
- * - dW = conv2d(transpose(x → [Cin,H,W,N]), transpose(dy → [OH,OW,N,Cout]), stride 1, dilation = stride)
- *   gives [Cin,KH,KW,Cout], transposed to [KH,KW,Cin,Cout]. The batch becomes the contraction axis.
+ * - dW: one dilated conv2d with the batch as the contraction axis (conv-filter-grad.ts, shared with webgpu).
  * - dx = conv2d(zero-upsample(dy, stride), rot180(W) with in/out swapped, stride 1, pad K-1-pad).
  *   Stride 2 runs as four sub-pixel convolutions (one per output phase) over dy itself, so no multiply
  *   touches an inserted zero.
@@ -16,6 +15,7 @@
  * Every intermediate is a wasm tensor created and freed here; nothing leaks into the engine's tensor count.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter, conv2dInfo, runBackendKernel, type Conv2DBackpropAttrs } from './conv-filter-grad';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
@@ -25,15 +25,6 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
   typedArrayFromHeap(t: TensorInfo): Float32Array;
   disposeData(dataId: object): boolean;
-}
-
-interface Conv2DBackpropAttrs {
-  strides: [number, number] | number;
-  pad: 'valid' | 'same' | number | number[][];
-  dataFormat?: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
-  filterShape?: [number, number, number, number];
-  inputShape?: [number, number, number, number];
 }
 
 let registered = false;
@@ -46,7 +37,7 @@ export function registerWasmTrainingKernels(tf: TF): void {
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
     kernelFunc: ({ inputs, attrs, backend }) =>
-      conv2dBackpropFilter(tf, backend as unknown as WasmBackendLike, inputs.x as TensorInfo, inputs.dy as TensorInfo, attrs as unknown as Conv2DBackpropAttrs),
+      conv2dBackpropFilter(tf, 'wasm', backend as unknown as WasmBackendLike, inputs.x as TensorInfo, inputs.dy as TensorInfo, attrs as unknown as Conv2DBackpropAttrs),
   });
   // The wasm BatchMatMul is ~7× slower with transposeA (0.42 vs 3.2 GMAC/s for the generator's dense-layer
   // gradient, zᵀ·dy). Transposing A first with the backend's own Transpose is cheap.
@@ -82,44 +73,12 @@ export function registerWasmTrainingKernels(tf: TF): void {
   });
 }
 
-function conv2dInfo(tf: TF, xShape: number[], filterShape: number[], attrs: Conv2DBackpropAttrs) {
-  const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC');
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return tf.backend_util.computeConv2DInfo(xShape as any, filterShape as any, attrs.strides, 1, attrs.pad as any, attrs.dimRoundingMode, false, dataFormat);
-}
-
 function runKernel(tf: TF, name: string, backend: WasmBackendLike, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo {
-  const kernel = tf.getKernel(name, 'wasm');
-  if (!kernel) throw new Error(`wasm kernel ${name} is missing`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return kernel.kernelFunc({ inputs, attrs: attrs as any, backend: backend as any }) as TensorInfo;
+  return runBackendKernel(tf, 'wasm', name, backend, inputs, attrs);
 }
 
 function conv2d(tf: TF, backend: WasmBackendLike, x: TensorInfo, filter: TensorInfo, pad: number[][], dilation: number): TensorInfo {
   return runKernel(tf, 'Conv2D', backend, { x, filter }, { strides: [1, 1], pad, dataFormat: 'NHWC', dilations: [dilation, dilation], dimRoundingMode: undefined });
-}
-
-function conv2dBackpropFilter(tf: TF, backend: WasmBackendLike, x: TensorInfo, dy: TensorInfo, attrs: Conv2DBackpropAttrs): TensorInfo {
-  if ((attrs.dataFormat ?? 'NHWC') !== 'NHWC') throw new Error('Conv2DBackpropFilter on wasm supports NHWC only');
-  const info = conv2dInfo(tf, x.shape, attrs.filterShape!, attrs);
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight, inWidth, outHeight, outWidth } = info;
-  if (sh !== sw) throw new Error('Conv2DBackpropFilter on wasm needs equal strides');
-  const top = info.padInfo.top;
-  const left = info.padInfo.left;
-  // Bottom/right padding so the dilated conv yields exactly kh × kw; negative means rows the forward conv never read.
-  const bottom = kh + (outHeight - 1) * sh - inHeight - top;
-  const right = kw + (outWidth - 1) * sw - inWidth - left;
-  let xUsed = x;
-  if (bottom < 0 || right < 0) {
-    xUsed = runKernel(tf, 'Slice', backend, { x }, { begin: [0, 0, 0, 0], size: [x.shape[0], inHeight + Math.min(0, bottom), inWidth + Math.min(0, right), x.shape[3]] });
-  }
-  const xT = runKernel(tf, 'Transpose', backend, { x: xUsed }, { perm: [3, 1, 2, 0] }); // [Cin, H, W, N]
-  const dyT = runKernel(tf, 'Transpose', backend, { x: dy }, { perm: [1, 2, 0, 3] }); // [OH, OW, N, Cout]
-  const out = conv2d(tf, backend, xT, dyT, [[0, 0], [top, Math.max(0, bottom)], [left, Math.max(0, right)], [0, 0]], sh); // [Cin, KH, KW, Cout]
-  const dW = runKernel(tf, 'Transpose', backend, { x: out }, { perm: [1, 2, 0, 3] });
-  for (const t of [xT, dyT, out]) backend.disposeData(t.dataId);
-  if (xUsed !== x) backend.disposeData(xUsed.dataId);
-  return dW;
 }
 
 /** Returns undefined for configurations it does not handle, so the caller can fall back to the stock kernel. */

@@ -6,10 +6,14 @@
  *   (11 for the default generator), which exceeds WebGPU's default maxStorageBuffersPerShaderStage (8):
  *   "The number of storage buffers (11) in the Compute stage exceeds the maximum per-stage limit (8)", and the
  *   result is silently garbage. Here it sums in chunks that fit.
+ * - Conv2DBackpropFilter is a naive shader (a thread per filter element, no data reuse), 3× slower on lavapipe
+ *   than the dilated-conv composite in conv-filter-grad.ts that wasm uses too; it is kept for what the composite
+ *   does not handle (NCHW, unequal strides).
  *
  * Every intermediate is a backend tensor created and freed here; nothing leaks into the engine's tensor count.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
+import { conv2dBackpropFilter, filterGradSupported, type Conv2DBackpropAttrs } from './conv-filter-grad';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
@@ -59,4 +63,16 @@ export function registerWebgpuTrainingKernels(tf: TF): void {
   };
   tf.registerKernel(chunked);
   registered.add(tf.getKernel('AddN', 'webgpu')!);
+
+  const naiveFilterGrad = tf.getKernel('Conv2DBackpropFilter', 'webgpu');
+  if (naiveFilterGrad) tf.unregisterKernel('Conv2DBackpropFilter', 'webgpu');
+  tf.registerKernel({
+    kernelName: 'Conv2DBackpropFilter',
+    backendName: 'webgpu',
+    kernelFunc: (args) => {
+      const attrs = args.attrs as unknown as Conv2DBackpropAttrs;
+      if (!filterGradSupported(attrs) && naiveFilterGrad) return naiveFilterGrad.kernelFunc(args);
+      return conv2dBackpropFilter(tf, 'webgpu', args.backend as unknown as BackendLike, args.inputs.x as TensorInfo, args.inputs.dy as TensorInfo, attrs);
+    },
+  });
 }
