@@ -1,6 +1,7 @@
 // Dawn's native addon in the training worker thread, inside a real extension host: one training step of a tiny
-// model with runtime.backend "webgpu". The runner (run-code-server.mjs) points the Vulkan loader at chromium's
-// SwiftShader ICD; without an adapter this fails (CI installs chromium and libvulkan1), it does not skip.
+// model with runtime.backend "webgpu". The runner (run-code-server.mjs) points the Vulkan loader at a software
+// driver (scripts/software-icd.mjs: lavapipe, else chromium's SwiftShader); without an adapter this fails (CI
+// installs libvulkan1 and lavapipe), it does not skip.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
