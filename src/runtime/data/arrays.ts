@@ -157,6 +157,10 @@ const NATIVE_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 /** Largest contiguous read from disk in one call, so a batch of neighbouring samples costs few syscalls. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
 
+function readAt(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
+  return new Promise((resolve, reject) => fs.read(fd, bytes, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
+}
+
 export class ArrayDataset implements Dataset {
   readonly source: string;
   readonly format: DatasetFormat;
@@ -213,7 +217,7 @@ export class ArrayDataset implements Dataset {
       for (let i = 0; i < indices.length; i++) this.copySample(data, indices[i] * this.sampleStride, out, i * size);
       return;
     }
-    this.readFromFile(this.storage, indices, out);
+    await this.readFromFile(this.storage, indices, out);
   }
 
   private copySample(data: NumericArray, base: number, out: Float32Array, at: number): void {
@@ -231,8 +235,10 @@ export class ArrayDataset implements Dataset {
    * Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in
    * runs). Float32 stored as served is read straight into `out`; anything else goes through one reused
    * scratch buffer, so a pass over a 1 GB file allocates a few MB, not a gigabyte of short-lived buffers.
+   * The reads are asynchronous (libuv's thread pool), so a caller can scan one chunk while the next is read
+   * (computeStats does).
    */
-  private readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): void {
+  private async readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): Promise<void> {
     if (this.fd === undefined) this.fd = openRegular(storage.file).fd;
     const elementBytes = bytesPerElement(this.dtype);
     const sampleBytes = this.sampleSize * elementBytes;
@@ -243,29 +249,42 @@ export class ArrayDataset implements Dataset {
       let run = 1;
       while (i + run < indices.length && run < maxRun && indices[i + run] === indices[i] + run) run++;
       const length = run * sampleBytes;
-      const bytes = direct ? new Uint8Array(out.buffer, out.byteOffset + i * sampleBytes, length) : this.scratchBytes(length);
-      const position = storage.offset + indices[i] * sampleBytes;
-      let got = 0;
-      while (got < length) {
-        const r = fs.readSync(this.fd, bytes, got, length - got, position + got);
-        if (r === 0) {
-          throw new DatasetError({ code: 'data/unreadable', severity: 'error', file: this.source, message: `${this.source} ends early: sample ${indices[i]} lies past the end of the file (truncated download or copy?). Re-create the file.` });
+      const scratch = direct ? undefined : this.takeScratch(length);
+      try {
+        const bytes = scratch ?? new Uint8Array(out.buffer, out.byteOffset + i * sampleBytes, length);
+        const position = storage.offset + indices[i] * sampleBytes;
+        let got = 0;
+        while (got < length) {
+          const r = await readAt(this.fd, bytes, got, length - got, position + got);
+          if (r === 0) {
+            throw new DatasetError({ code: 'data/unreadable', severity: 'error', file: this.source, message: `${this.source} ends early: sample ${indices[i]} lies past the end of the file (truncated download or copy?). Re-create the file.` });
+          }
+          got += r;
         }
-        got += r;
-      }
-      if (!direct) {
-        const values = decodeElements(bytes, this.dtype, storage.littleEndian);
-        for (let k = 0; k < run; k++) this.copySample(values, k * this.sampleSize, out, (i + k) * this.sampleSize);
+        if (scratch) {
+          const values = decodeElements(bytes, this.dtype, storage.littleEndian);
+          for (let k = 0; k < run; k++) this.copySample(values, k * this.sampleSize, out, (i + k) * this.sampleSize);
+        }
+      } finally {
+        if (scratch) this.releaseScratch(scratch);
       }
       i += run;
     }
   }
 
   private scratch: Uint8Array | undefined;
+  private scratchBusy = false;
 
-  private scratchBytes(length: number): Uint8Array {
+  /** The reused scratch buffer, or a fresh one while another read holds it (reads may now overlap). */
+  private takeScratch(length: number): Uint8Array {
+    if (this.scratchBusy) return new Uint8Array(length);
     if (!this.scratch || this.scratch.length < length) this.scratch = new Uint8Array(length);
+    this.scratchBusy = true;
     return this.scratch.subarray(0, length);
+  }
+
+  private releaseScratch(bytes: Uint8Array): void {
+    if (this.scratch && bytes.buffer === this.scratch.buffer) this.scratchBusy = false;
   }
 
   async close(): Promise<void> {

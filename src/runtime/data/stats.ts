@@ -35,12 +35,93 @@ export interface StatsOptions {
 const CHUNK_VALUES = 1 << 20;
 const FIRST_CONSTANT = 10;
 
+interface ChunkScan {
+  min: number;
+  max: number;
+  nanCount: number;
+  infCount: number;
+  /** Sums of (v - shift) and its square over the chunk's finite values, shift being the first of them. */
+  shift: number;
+  sum: number;
+  sq: number;
+  n: number;
+  nonInteger: boolean;
+  /** Sample indices within the chunk whose finite values are all equal. */
+  constant: number[];
+}
+
+/**
+ * One pass over a chunk. A plain synchronous function on purpose: in the async caller, locals that live across
+ * an `await` sit in a heap context, and each float written there is boxed, which made this loop about 4× slower
+ * (1 GB float32 lint, bench/lint-large.ts). Sums are taken around a shift (the chunk's first finite value) so
+ * that sum of squares minus squared sum stays accurate in float64 for any realistic pixel range.
+ */
+function scanChunk(buf: Float32Array, take: number, size: number, checkInteger: boolean): ChunkScan {
+  let min = Infinity;
+  let max = -Infinity;
+  let nanCount = 0;
+  let infCount = 0;
+  let shift = NaN;
+  let sum = 0;
+  let sq = 0;
+  let n = 0;
+  let nonInteger = false;
+  const constant: number[] = [];
+  for (let s = 0; s < take; s++) {
+    const base = s * size;
+    const end = base + size;
+    let sMin = Infinity;
+    let sMax = -Infinity;
+    let sN = 0;
+    let j = base;
+    // The shift: the sample's first finite value when the chunk has none yet.
+    if (shift !== shift) {
+      for (; j < end; j++) {
+        const v = buf[j];
+        if (v - v === 0) { shift = v; break; }
+        if (v !== v) nanCount++;
+        else infCount++;
+      }
+    }
+    let allInteger = true;
+    for (; j < end; j++) {
+      const v = buf[j];
+      // v - v is 0 for every finite number and NaN for NaN and ±Infinity: one test on the common path.
+      if (v - v !== 0) {
+        if (v !== v) nanCount++;
+        else infCount++;
+        continue;
+      }
+      if (v < sMin) sMin = v;
+      if (v > sMax) sMax = v;
+      if (checkInteger && allInteger && v !== Math.floor(v)) allInteger = false;
+      const d = v - shift;
+      sum += d;
+      sq += d * d;
+      sN++;
+    }
+    if (checkInteger && !allInteger) { nonInteger = true; checkInteger = false; }
+    if (sN > 0 && sMin === sMax && size > 1) constant.push(s);
+    if (sMin < min) min = sMin;
+    if (sMax > max) max = sMax;
+    n += sN;
+  }
+  return { min, max, nanCount, infCount, shift, sum, sq, n, nonInteger, constant };
+}
+
 export async function computeStats(ds: Dataset, options: StatsOptions = {}): Promise<DatasetStats> {
   const started = performance.now();
   const size = ds.height * ds.width * ds.channels;
   const chunk = Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, size)));
-  const buf = new Float32Array(chunk * size);
-  const indices = new Int32Array(chunk);
+  // Two buffers: the next chunk is read (asynchronously, for file-backed data) while this one is scanned.
+  const bufs = [new Float32Array(chunk * size), new Float32Array(chunk * size)];
+  const idx = [new Int32Array(chunk), new Int32Array(chunk)];
+  const readChunk = (start: number, k: number): Promise<void> | undefined => {
+    if (start >= ds.count) return undefined;
+    const take = Math.min(chunk, ds.count - start);
+    for (let i = 0; i < take; i++) idx[k][i] = start + i;
+    return ds.read(take === chunk ? idx[k] : idx[k].subarray(0, take), bufs[k]);
+  };
   let min = Infinity;
   let max = -Infinity;
   // Chan et al.'s parallel combination of per-chunk mean and M2 keeps std accurate over millions of values.
@@ -54,52 +135,26 @@ export async function computeStats(ds: Dataset, options: StatsOptions = {}): Pro
   let constantCount = 0;
   const knownInteger = isIntegerDType(ds.dtype);
 
-  for (let start = 0; start < ds.count; start += chunk) {
+  let pending = readChunk(0, 0);
+  for (let start = 0, k = 0; start < ds.count; start += chunk, k ^= 1) {
     throwIfAborted(options.signal);
     const take = Math.min(chunk, ds.count - start);
-    for (let i = 0; i < take; i++) indices[i] = start + i;
-    await ds.read(take === chunk ? indices : indices.subarray(0, take), buf);
-    // One pass per chunk: sums are taken around a shift (the chunk's first finite value) so that
-    // sum of squares minus squared sum stays accurate in float64 for any realistic pixel range.
-    let shift = NaN;
-    let cSum = 0;
-    let cSq = 0;
-    let cN = 0;
-    for (let s = 0; s < take; s++) {
-      const base = s * size;
-      let sMin = Infinity;
-      let sMax = -Infinity;
-      let sN = 0;
-      for (let j = base; j < base + size; j++) {
-        const v = buf[j];
-        // v - v is 0 for every finite number and NaN for NaN and ±Infinity: one test on the common path.
-        if (v - v !== 0) {
-          if (v !== v) nanCount++;
-          else infCount++;
-          continue;
-        }
-        if (shift !== shift) shift = v;
-        if (v < sMin) sMin = v;
-        if (v > sMax) sMax = v;
-        const d = v - shift;
-        cSum += d;
-        cSq += d * d;
-        sN++;
-      }
-      if (!knownInteger && integerValued && sN > 0) {
-        for (let j = base; j < base + size; j++) {
-          const v = buf[j];
-          if (v - v === 0 && v !== Math.floor(v)) { integerValued = false; break; }
-        }
-      }
-      if (sN > 0 && sMin === sMax && size > 1) {
-        constantCount++;
-        if (constant.length < FIRST_CONSTANT) constant.push(start + s);
-      }
-      if (sMin < min) min = sMin;
-      if (sMax > max) max = sMax;
-      cN += sN;
+    await pending;
+    pending = readChunk(start + chunk, k ^ 1);
+    // A read that fails while this chunk is scanned surfaces at the next await, not as an unhandled rejection.
+    pending?.catch(() => undefined);
+    const buf = bufs[k];
+    const c = scanChunk(buf, take, size, !knownInteger && integerValued);
+    nanCount += c.nanCount;
+    infCount += c.infCount;
+    if (c.nonInteger) integerValued = false;
+    for (const s of c.constant) {
+      constantCount++;
+      if (constant.length < FIRST_CONSTANT) constant.push(start + s);
     }
+    if (c.min < min) min = c.min;
+    if (c.max > max) max = c.max;
+    const { shift, sum: cSum, sq: cSq, n: cN } = c;
     if (cN > 0) {
       const cMean = shift + cSum / cN;
       const cM2 = Math.max(0, cSq - (cSum * cSum) / cN);
