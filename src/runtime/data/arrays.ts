@@ -156,6 +156,7 @@ const NATIVE_LE = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /** Largest contiguous read from disk in one call, so a batch of neighbouring samples costs few syscalls. */
 const MAX_READ_BYTES = 16 * 1024 * 1024;
+const ASYNC_READ_BYTES = 1 << 20;
 
 function readAt(fd: number, bytes: Uint8Array, offset: number, length: number, position: number): Promise<number> {
   return new Promise((resolve, reject) => fs.read(fd, bytes, offset, length, position, (err, n) => (err ? reject(err) : resolve(n))));
@@ -255,7 +256,9 @@ export class ArrayDataset implements Dataset {
         const position = storage.offset + indices[i] * sampleBytes;
         let got = 0;
         while (got < length) {
-          const r = await readAt(this.fd, bytes, got, length - got, position + got);
+          // Large runs (stats' chunks) go to the thread pool so that they overlap the caller's work; a training
+          // batch's single samples stay synchronous, where a thread-pool round trip would cost more than the read.
+          const r = length >= ASYNC_READ_BYTES ? await readAt(this.fd, bytes, got, length - got, position + got) : fs.readSync(this.fd, bytes, got, length - got, position + got);
           if (r === 0) {
             throw new DatasetError({ code: 'data/unreadable', severity: 'error', file: this.source, message: `${this.source} ends early: sample ${indices[i]} lies past the end of the file (truncated download or copy?). Re-create the file.` });
           }
