@@ -5,7 +5,9 @@ import type { BackendInfo, GpuAdapterInfo } from '../events';
 export function adapterLabel(a: GpuAdapterInfo, sayKind = true): string {
   const name = a.description || a.device || 'unnamed adapter';
   const detail = [a.vendor, a.architecture].filter(Boolean).join(' ');
-  const parts = [detail, a.software && sayKind ? 'software' : ''].filter(Boolean).join(', ');
+  // lavapipe reports its architecture as "software": say it once.
+  const kind = a.software && sayKind && !/\bsoftware\b/i.test(detail) ? 'software' : '';
+  const parts = [detail, kind].filter(Boolean).join(', ');
   return parts ? `${name} (${parts})` : name;
 }
 
