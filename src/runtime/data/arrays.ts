@@ -236,8 +236,8 @@ export class ArrayDataset implements Dataset {
    * Groups runs of consecutive indices into one positioned read each (stats and sequential batches read in
    * runs). Float32 stored as served is read straight into `out`; anything else goes through one reused
    * scratch buffer, so a pass over a 1 GB file allocates a few MB, not a gigabyte of short-lived buffers.
-   * The reads are asynchronous (libuv's thread pool), so a caller can scan one chunk while the next is read
-   * (computeStats does).
+   * Runs of 1 MB or more are read asynchronously (libuv's thread pool), so a caller can scan one chunk while the
+   * next is read (computeStats does).
    */
   private async readFromFile(storage: Extract<ArrayStorage, { kind: 'file' }>, indices: ArrayLike<number>, out: Float32Array): Promise<void> {
     if (this.fd === undefined) this.fd = openRegular(storage.file).fd;
