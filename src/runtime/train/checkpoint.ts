@@ -68,65 +68,70 @@ export function checkpointDirName(step: number): string {
 }
 
 export async function saveCheckpoint(root: string, s: CheckpointState): Promise<string> {
-  const chunks: Float32Array[] = [];
-  let offset = 0;
-  const add = async (name: string, t: tfc.Tensor): Promise<TensorEntry> => {
-    const data = (await t.data()) as Float32Array;
-    chunks.push(data instanceof Float32Array ? data : Float32Array.from(data));
-    const entry = { name, shape: t.shape.slice(), offset };
-    offset += data.length;
-    return entry;
-  };
-  const addAll = async (ts: { name: string; tensor: tfc.Tensor }[]) => {
-    const out: TensorEntry[] = [];
-    for (const t of ts) out.push(await add(t.name, t.tensor));
-    return out;
-  };
-  const addVariables = (vs: tfc.Variable[]) => addAll(vs.map((v) => ({ name: v.name, tensor: v })));
-  // getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to dispose.
-  const addOptimizer = async (opt: tfc.Optimizer) => {
-    const weights = await opt.getWeights();
-    try {
-      return await addAll(weights);
-    } finally {
-      for (const w of weights) if (w.name === 'iter') w.tensor.dispose();
-    }
-  };
-  const generator = await addVariables(s.generator);
-  const discriminator = await addVariables(s.discriminator);
-  const optimizerG = await addOptimizer(s.optimizerG);
-  const optimizerD = await addOptimizer(s.optimizerD);
-  const fixedNoise = await add('fixedNoise', s.fixedNoise);
-  const generatorAverage = s.generatorAverage ? await addVariables(s.generatorAverage) : undefined;
-  const manifest: CheckpointManifest = {
-    format: CHECKPOINT_FORMAT,
-    version: CHECKPOINT_VERSION,
-    step: s.step,
-    runId: s.runId,
-    savedAt: new Date().toISOString(),
-    spec: s.spec,
-    config: s.config,
-    rngState: s.rngState,
-    scaling: s.scaling,
-    generator,
-    discriminator,
-    optimizerG,
-    optimizerD,
-    fixedNoise,
-    ...(generatorAverage ? { generatorAverage } : {}),
-  };
   const dir = path.join(root, checkpointDirName(s.step));
   makeFolder(root);
   // A fresh temp folder (mkdir fails on anything already there, links included) and files created exclusively.
   const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
   fs.mkdirSync(tmp);
   const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'wx');
+  let manifest: CheckpointManifest;
   try {
-    for (const c of chunks) fs.writeSync(fd, new Uint8Array(c.buffer, c.byteOffset, c.byteLength));
+    // Each tensor is written as soon as it is read, so at most one tensor's copy is held outside the backend
+    // (all of them together, with Adam's moments and the weight average, were the run's peak RSS).
+    let offset = 0;
+    const add = async (name: string, t: tfc.Tensor): Promise<TensorEntry> => {
+      const read = (await t.data()) as Float32Array;
+      const data = read instanceof Float32Array ? read : Float32Array.from(read);
+      fs.writeSync(fd, new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+      const entry = { name, shape: t.shape.slice(), offset };
+      offset += data.length;
+      return entry;
+    };
+    const addAll = async (ts: { name: string; tensor: tfc.Tensor }[]) => {
+      const out: TensorEntry[] = [];
+      for (const t of ts) out.push(await add(t.name, t.tensor));
+      return out;
+    };
+    const addVariables = (vs: tfc.Variable[]) => addAll(vs.map((v) => ({ name: v.name, tensor: v })));
+    // getWeights() returns the optimizer's variables plus a fresh 'iter' scalar, which is ours to dispose.
+    const addOptimizer = async (opt: tfc.Optimizer) => {
+      const weights = await opt.getWeights();
+      try {
+        return await addAll(weights);
+      } finally {
+        for (const w of weights) if (w.name === 'iter') w.tensor.dispose();
+      }
+    };
+    const generator = await addVariables(s.generator);
+    const discriminator = await addVariables(s.discriminator);
+    const optimizerG = await addOptimizer(s.optimizerG);
+    const optimizerD = await addOptimizer(s.optimizerD);
+    const fixedNoise = await add('fixedNoise', s.fixedNoise);
+    const generatorAverage = s.generatorAverage ? await addVariables(s.generatorAverage) : undefined;
+    manifest = {
+      format: CHECKPOINT_FORMAT,
+      version: CHECKPOINT_VERSION,
+      step: s.step,
+      runId: s.runId,
+      savedAt: new Date().toISOString(),
+      spec: s.spec,
+      config: s.config,
+      rngState: s.rngState,
+      scaling: s.scaling,
+      generator,
+      discriminator,
+      optimizerG,
+      optimizerD,
+      fixedNoise,
+      ...(generatorAverage ? { generatorAverage } : {}),
+    };
     fs.fsyncSync(fd);
-  } finally {
+  } catch (err) {
     fs.closeSync(fd);
+    fs.rmSync(tmp, { recursive: true, force: true });
+    throw err;
   }
+  fs.closeSync(fd);
   fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1), { flag: 'wx' });
   // rmSync removes a link itself, never what it points at.
   fs.rmSync(dir, { recursive: true, force: true });
