@@ -24,9 +24,13 @@ export function softwareIcdEnv() {
   return icd ? { VK_ICD_FILENAMES: icd } : {};
 }
 
-/** Runs scripts/install-lavapipe.sh (cached; a second run takes well under a second). True when it is there. */
+/**
+ * Runs scripts/install-lavapipe.sh (cached; a second run takes well under a second). True when it is there, or
+ * when it is not wanted: the user chose a driver (VK_ICD_FILENAMES), or this is not Linux x86-64 (macOS and
+ * Windows have Metal and D3D12 adapters; the script is for Debian).
+ */
 export function ensureLavapipe() {
-  if (process.env.VK_ICD_FILENAMES || process.platform !== 'linux' || process.arch !== 'x64') return Boolean(lavapipeIcd());
+  if (process.env.VK_ICD_FILENAMES || process.platform !== 'linux' || process.arch !== 'x64') return true;
   const r = spawnSync('bash', [path.join(root, 'scripts/install-lavapipe.sh')], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'], encoding: 'utf8' });
   return r.status === 0;
 }
