@@ -14,13 +14,10 @@
  * Every intermediate is a backend tensor created and freed here; nothing leaks into the engine's tensor count.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
+import { runBackendKernel, type BackendLike } from './kernel-util';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
-
-export interface BackendLike {
-  disposeData(dataId: object): boolean;
-}
 
 export interface Conv2DBackpropAttrs {
   strides: [number, number] | number;
@@ -35,14 +32,6 @@ export function conv2dInfo(tf: TF, xShape: number[], filterShape: number[], attr
   const dataFormat = tf.backend_util.convertConv2DDataFormat(attrs.dataFormat ?? 'NHWC');
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   return tf.backend_util.computeConv2DInfo(xShape as any, filterShape as any, attrs.strides, 1, attrs.pad as any, attrs.dimRoundingMode, false, dataFormat);
-}
-
-/** Runs one of `backendName`'s kernels directly (no tape, no engine bookkeeping): for kernels built of kernels. */
-export function runBackendKernel(tf: TF, backendName: string, name: string, backend: BackendLike, inputs: Record<string, TensorInfo>, attrs: Record<string, unknown>): TensorInfo {
-  const kernel = tf.getKernel(name, backendName);
-  if (!kernel) throw new Error(`${backendName} kernel ${name} is missing`);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  return kernel.kernelFunc({ inputs, attrs: attrs as any, backend: backend as any }) as TensorInfo;
 }
 
 /** True when conv2dBackpropFilter below handles these attributes (NHWC, equal strides). */

@@ -17,6 +17,7 @@
  * backends that do not register them.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
+import { runBackendKernel, type WasmBackendLike } from './kernel-util';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
@@ -27,12 +28,6 @@ export const BATCH_NORM_ACT_GRAD = 'DcganBatchNormActGrad';
 export interface BatchNormActAttrs {
   epsilon: number;
   slope: number;
-}
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
 }
 
 /**
@@ -47,10 +42,7 @@ class Ops {
   constructor(private readonly tf: TF, readonly be: WasmBackendLike) {}
 
   run(name: string, inputs: Record<string, TensorInfo | undefined>, attrs: Record<string, unknown> = {}): TensorInfo {
-    const kernel = this.tf.getKernel(name, 'wasm');
-    if (!kernel) throw new Error(`wasm kernel ${name} is missing`);
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any
-    const out = kernel.kernelFunc({ inputs: inputs as any, attrs: attrs as any, backend: this.be as any }) as TensorInfo;
+    const out = runBackendKernel(this.tf, 'wasm', name, this.be, inputs, attrs);
     this.temps.push(out);
     return out;
   }

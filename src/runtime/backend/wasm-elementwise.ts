@@ -9,16 +9,10 @@
  * - Identity shares its input's buffer (a reference count), as the cpu backend's does, instead of copying it.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
+import type { WasmBackendLike } from './kernel-util';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
-
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-  incRef(dataId: object): void;
-}
 
 let registered = false;
 

@@ -15,17 +15,11 @@
  * Every intermediate is a wasm tensor created and freed here; nothing leaks into the engine's tensor count.
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
-import { conv2dBackpropFilter, conv2dInfo, runBackendKernel, type Conv2DBackpropAttrs } from './conv-filter-grad';
+import { conv2dBackpropFilter, conv2dInfo, type Conv2DBackpropAttrs } from './conv-filter-grad';
+import { runBackendKernel, type WasmBackendLike } from './kernel-util';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
-
-/** The parts of tfjs-backend-wasm's BackendWasm that kernels use (it does not export its type from the root). */
-interface WasmBackendLike {
-  makeOutput(shape: number[], dtype: 'float32'): TensorInfo;
-  typedArrayFromHeap(t: TensorInfo): Float32Array;
-  disposeData(dataId: object): boolean;
-}
 
 let registered = false;
 

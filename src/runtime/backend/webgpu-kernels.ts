@@ -14,13 +14,10 @@
  */
 import type * as tfCore from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilter, filterGradSupported, type Conv2DBackpropAttrs } from './conv-filter-grad';
+import type { BackendLike } from './kernel-util';
 
 type TF = typeof tfCore;
 type TensorInfo = tfCore.TensorInfo;
-
-interface BackendLike {
-  disposeData(dataId: object): boolean;
-}
 
 /** Inputs per AddN dispatch: one storage buffer is the output; WebGPU guarantees 8 per shader stage. */
 export const ADDN_MAX_INPUTS = 7;
