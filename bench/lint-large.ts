@@ -13,6 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { npyHeader } from './models';
 
 const args = process.argv.slice(2);
 const opt = (name: string, fallback: string) => {
@@ -30,15 +31,8 @@ function writeNpy(file: string): void {
   const bytesPer = dtype === 'uint8' ? 1 : 4;
   const per = 64 * 64 * 3;
   const n = Math.floor((mb * 2 ** 20) / (per * bytesPer));
-  let header = `{'descr': '${dtype === 'uint8' ? '|u1' : '<f4'}', 'fortran_order': False, 'shape': (${n}, 64, 64, 3), }`;
-  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
-  header += '\n';
-  const pre = Buffer.alloc(10);
-  Buffer.from('\x93NUMPY', 'latin1').copy(pre, 0);
-  pre[6] = 1;
-  pre.writeUInt16LE(header.length, 8);
   const fd = fs.openSync(file + '.part', 'w');
-  fs.writeSync(fd, Buffer.concat([pre, Buffer.from(header, 'latin1')]));
+  fs.writeSync(fd, npyHeader(dtype === 'uint8' ? '|u1' : '<f4', [n, 64, 64, 3]));
   // 256 images per write; pixel values 0..255 as a photo's would be.
   const chunkImages = 256;
   const chunk = dtype === 'uint8' ? new Uint8Array(chunkImages * per) : new Float32Array(chunkImages * per);

@@ -51,6 +51,18 @@ export function applyPreset(config: DcganConfig, model: BenchModel, dataDir: str
 }
 
 /** A deterministic uint8 [SYNTHETIC_COUNT, size, size, channels] .npy of smooth colour blobs plus noise. */
+/** A .npy v1.0 header (magic, version, length, the dict padded to 64 bytes) for a C-order array. */
+export function npyHeader(descr: '|u1' | '<f4', shape: number[]): Buffer {
+  let header = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
+  header += '\n';
+  const pre = Buffer.alloc(10);
+  Buffer.from('\x93NUMPY', 'latin1').copy(pre, 0);
+  pre[6] = 1;
+  pre.writeUInt16LE(header.length, 8);
+  return Buffer.concat([pre, Buffer.from(header, 'latin1')]);
+}
+
 export function syntheticNpy(dir: string, size: number, channels: number): string {
   const file = path.join(dir, `synthetic-${size}x${size}x${channels}.npy`);
   if (fs.existsSync(file)) return file;
@@ -69,16 +81,8 @@ export function syntheticNpy(dir: string, size: number, channels: number): strin
       }
     }
   }
-  let header = `{'descr': '|u1', 'fortran_order': False, 'shape': (${SYNTHETIC_COUNT}, ${size}, ${size}, ${channels}), }`;
-  while ((10 + header.length + 1) % 64 !== 0) header += ' ';
-  header += '\n';
-  const pre = Buffer.alloc(10);
-  Buffer.from('\x93NUMPY', 'latin1').copy(pre, 0);
-  pre[6] = 1;
-  pre[7] = 0;
-  pre.writeUInt16LE(header.length, 8);
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, Buffer.concat([pre, Buffer.from(header, 'latin1'), Buffer.from(pixels.buffer)]));
+  fs.writeFileSync(tmp, Buffer.concat([npyHeader('|u1', [SYNTHETIC_COUNT, size, size, channels]), Buffer.from(pixels.buffer)]));
   fs.renameSync(tmp, file);
   return file;
 }
