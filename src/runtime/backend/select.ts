@@ -112,7 +112,11 @@ function resolveTensorflow(pkg: string, searchPaths: string[]): string | undefin
 export async function selectBackend(preference: BackendPreference, options: SelectOptions = {}): Promise<BackendHandle> {
   if (preference === 'webgpu') {
     const probe = await probeWebgpu(options.searchPaths);
-    if (!probe.ok) throw new BackendUnavailableError(`runtime.backend is "webgpu", but ${probe.reason}. Install it ("DCGAN: Install GPU Runtime", or npm install webgpu), or set runtime.backend to "auto".`);
+    if (!probe.ok) {
+      // Dawn there but no adapter: the driver is missing, not the package.
+      const todo = /no GPU adapter/.test(probe.reason) ? 'Install a GPU driver that provides Vulkan (Linux), Metal (macOS) or D3D12 (Windows)' : 'Install it ("DCGAN: Install GPU Runtime", or npm install webgpu)';
+      throw new BackendUnavailableError(`runtime.backend is "webgpu", but ${probe.reason}. ${todo}, or set runtime.backend to "auto".`);
+    }
     return useWebgpu(`runtime.backend is "webgpu"${probe.adapter.software ? ` (a software adapter, ${adapterLabel(probe.adapter, false)}: expect it to be slower than wasm)` : ''}`, options);
   }
   if (preference === 'auto' || preference === 'tensorflow') {

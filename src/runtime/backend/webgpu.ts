@@ -14,6 +14,7 @@
  * A software adapter (SwiftShader, llvmpipe, WARP, or one flagged isFallbackAdapter) is reported as such; select.ts
  * uses one only when runtime.backend is "webgpu".
  */
+import { spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { createRequire } from 'node:module';
@@ -127,13 +128,90 @@ function requestAdapter(state: DawnState) {
   return adapterCache;
 }
 
-/** Loads Dawn and asks for an adapter, without touching tfjs. Cheap to call again: both are cached per thread. */
+/**
+ * Asks for an adapter without touching tfjs. Dawn's first look at the system prints native warnings straight to
+ * the process's stderr ("Couldn't load Vulkan: libvulkan.so.1 … at operator() (…/BackendVk.cpp:368)",
+ * "vkCreateInstance: Found no drivers!", lavapipe's "max…BuffersPerPipelineLayout artificially reduced"), which
+ * Node cannot intercept. So the first probe runs in a child process whose stderr is captured: the user's terminal,
+ * the --json stream and the output channel never see it, and its first line becomes part of the reason. Dawn is
+ * loaded into this process only when the backend is used (setupWebgpu). Cached per thread.
+ */
 export async function probeWebgpu(searchPaths: string[] = []): Promise<WebgpuProbe> {
-  const state = loadDawn(searchPaths);
-  if ('reason' in state) return { ok: false, reason: state.reason };
-  const { adapter } = await requestAdapter(state);
-  if (!adapter) return { ok: false, reason: `webgpu found no GPU adapter (${noAdapterHint()})` };
-  return { ok: true, adapter: describeAdapter(adapter), dawnPath: state.dawnPath, version: state.version };
+  if (dawnState) {
+    // Already loaded here (a run used webgpu before): asking again prints nothing new.
+    const { adapter } = await requestAdapter(dawnState);
+    if (!adapter) return { ok: false, reason: `webgpu found no GPU adapter (${noAdapterHint()})` };
+    return { ok: true, adapter: describeAdapter(adapter), dawnPath: dawnState.dawnPath, version: dawnState.version };
+  }
+  const found = findDawn(searchPaths);
+  if ('reason' in found) return { ok: false, reason: found.reason };
+  probeCache ??= probeInChild(found.path).then((r) => {
+    if ('error' in r) return { ok: false, reason: `webgpu is installed but Dawn's addon (${found.path}) did not load: ${r.error}` };
+    if (!r.adapter) return { ok: false, reason: `webgpu found no GPU adapter (${noAdapterHint()}${r.dawnSays ? `; Dawn: ${r.dawnSays}` : ''})` };
+    return { ok: true, adapter: describeAdapter(r.adapter), dawnPath: found.path, version: found.version };
+  });
+  return probeCache;
+}
+
+let probeCache: Promise<WebgpuProbe> | undefined;
+
+const PROBE_TIMEOUT_MS = 20_000;
+const PROBE_OUTPUT_LIMIT = 64 * 1024;
+// Runs in the child: loads dawn.node, asks for an adapter, prints what it is as one JSON line. The adapter's info
+// is a native object whose fields are getters, so they are copied by name.
+const PROBE_SCRIPT = `
+const dawn = require(process.argv[1]);
+dawn.create([]).requestAdapter({ powerPreference: 'high-performance' }).then((a) => {
+  const info = {};
+  if (a && a.info) for (const k of ['vendor', 'architecture', 'device', 'description', 'isFallbackAdapter']) info[k] = a.info[k];
+  process.stdout.write(JSON.stringify(a ? { adapter: { info, isFallbackAdapter: a.isFallbackAdapter === true } } : { adapter: null }) + '\\n');
+  process.exit(0);
+}, (e) => { process.stdout.write(JSON.stringify({ error: String(e && e.message || e) }) + '\\n'); process.exit(0); });
+`;
+
+type ChildProbe = { adapter: AdapterLike | null; dawnSays?: string } | { error: string };
+
+function probeInChild(dawnPath: string): Promise<ChildProbe> {
+  return new Promise((resolve) => {
+    // In VS Code's Electron extension host process.execPath is Electron: ELECTRON_RUN_AS_NODE makes it Node.
+    const child = spawn(process.execPath, ['-e', PROBE_SCRIPT, dawnPath], {
+      env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => { if (out.length < PROBE_OUTPUT_LIMIT) out += d.toString('utf8'); });
+    child.stderr.on('data', (d: Buffer) => { if (err.length < PROBE_OUTPUT_LIMIT) err += d.toString('utf8'); });
+    const timer = setTimeout(() => child.kill('SIGKILL'), PROBE_TIMEOUT_MS);
+    child.on('error', (e) => { clearTimeout(timer); resolve({ error: firstLine(e.message) }); });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const line = out.trim().split('\n').at(-1) ?? '';
+      let parsed: { adapter?: { info: Record<string, unknown>; isFallbackAdapter: boolean } | null; error?: string } | undefined;
+      try {
+        parsed = JSON.parse(line);
+      } catch {
+        parsed = undefined;
+      }
+      if (parsed?.error !== undefined) return resolve({ error: firstLine(parsed.error) });
+      if (parsed && 'adapter' in parsed) {
+        const a = parsed.adapter;
+        const adapter = a ? ({ info: a.info, isFallbackAdapter: a.isFallbackAdapter } as unknown as AdapterLike) : null;
+        return resolve({ adapter, dawnSays: a ? undefined : dawnMessage(err) });
+      }
+      const how = signal ? `was killed (${signal}${signal === 'SIGKILL' ? `, no answer in ${PROBE_TIMEOUT_MS / 1000} s` : ''})` : `exited with code ${code}`;
+      resolve({ error: `the adapter probe ${how}${dawnMessage(err) ? `: ${dawnMessage(err)}` : ''}` });
+    });
+  });
+}
+
+/** Dawn's most telling line from the probe's stderr, without its "Warning: " prefix or control characters. */
+function dawnMessage(stderr: string): string | undefined {
+  const lines = stderr.split('\n').map((l) => l.replace(/[\u0000-\u001f\u007f-\u009f]/g, '').replace(/^Warning:\s*/, '').trim()).filter((l) => l && !l.startsWith('at '));
+  // "Found no drivers!" and "Couldn't load Vulkan" say what is missing; the loader's file-by-file lines do not.
+  const telling = lines.find((l) => /found no drivers|couldn't load|no .*adapter/i.test(l)) ?? lines.find((l) => /vulkan|driver|D3D|Metal/i.test(l)) ?? lines[0];
+  return telling ? telling.slice(0, 200) : undefined;
 }
 
 function noAdapterHint(): string {
