@@ -188,6 +188,9 @@ export class TrainingSession implements vscode.Disposable {
         break;
       case 'end':
         this.end = event;
+        // Before the listeners hear of it: the dashboard's runUpdated reads summary() in its 'end' listener, and a
+        // status still 'running' there left its badge saying "running" beside "completed".
+        this.status = event.reason;
         this.ctx.log.info(`[${this.runId}] ended (${event.reason}) at step ${event.step}${event.message ? `: ${event.message}` : ''}`);
         break;
       default:

@@ -282,6 +282,24 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     assert.ok(latest > firstGridStep, `the grid stayed at step ${firstGridStep}: the dashboard stopped following the run`);
   }, TRAIN_TIMEOUT_MS + 10_000);
 
+  step('F1 "DCGAN: Stop Training" ends the run, and the dashboard\'s badge and status both say "stopped"', async () => {
+    await runFromPalette(page, 'DCGAN: Stop Training');
+    let seen;
+    for (const deadline = Date.now() + 60_000; Date.now() < deadline; await page.waitForTimeout(500)) {
+      seen = await dashboard.evaluate(() => ({
+        badge: document.querySelector('[data-testid=status-badge]')?.textContent,
+        status: document.querySelector('[data-testid=status]')?.textContent,
+      })).catch((e) => ({ error: e.message }));
+      if (/· stopped/.test(seen?.status ?? '')) break;
+    }
+    await shoot(page, '08-dashboard-stopped');
+    assert.match(seen?.status ?? '', /· stopped/, `the dashboard's status never said "stopped": ${JSON.stringify(seen)}`);
+    // The badge and the status line read the same run; the badge once kept "running" after the end (issue 20).
+    await page.waitForTimeout(1000);
+    const badge = await dashboard.$eval('[data-testid=status-badge]', (b) => b.textContent);
+    assert.equal(badge, 'stopped');
+  }, 90_000);
+
   step('the walkthrough "Get started with DCGAN Studio" opens, its steps\' media in a webview', async () => {
     await runFromPalette(page, 'Welcome: Open Walkthrough');
     await page.locator('.quick-input-widget input').waitFor({ state: 'visible', timeout: 10_000 });

@@ -38,6 +38,7 @@ const model = new RunModel();
 
 const title = el('h1', { class: 'run-title' }, 'Waiting for the run…');
 const statusBadge = badge('…');
+statusBadge.dataset.testid = 'status-badge';
 const ring = progressRing();
 const statusText = el('span', { 'data-testid': 'status', class: 'status-text' });
 const stopButton = button('Stop', { appearance: 'secondary', testId: 'stop-button', title: 'Stop after the current step and keep the last checkpoint' });
