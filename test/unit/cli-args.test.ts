@@ -104,3 +104,20 @@ test('JSON events drop grid pixels and flatten problems', () => {
   const problem = eventJson({ event: 'problem', step: 5, code: 'health/non-finite', severity: 'error', message: 'NaN' });
   assert.deepEqual(problem, { event: 'problem', step: 5, code: 'health/non-finite', severity: 'error', message: 'NaN' });
 });
+
+test("README's CLI synopsis has a line for every command, and a flag's choices there are the spec's", async () => {
+  const fs = await import('node:fs');
+  const path = await import('node:path');
+  const specs = Object.values(await import('../../src/cli/specs')).filter((s): s is typeof trainSpec => typeof s === 'object' && s !== null && 'name' in s && 'flags' in s);
+  const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+  const synopsis = readme.slice(readme.indexOf('## The CLI')).split('```')[1].split('\n').filter((l) => l.startsWith('node dist/cli.js '));
+  for (const spec of specs) {
+    const line = synopsis.find((l) => l.split(' ')[2] === spec.name);
+    assert.ok(line, `README's synopsis has no "node dist/cli.js ${spec.name}" line`);
+    for (const flag of spec.flags.filter((f) => f.choices)) {
+      const shown = new RegExp(`--${flag.name} ([a-z|]+)`).exec(line)?.[1];
+      if (shown !== undefined) assert.equal(shown, flag.choices!.join('|'), `README: ${spec.name} --${flag.name}`);
+    }
+  }
+  assert.match(synopsis.find((l) => l.split(' ')[2] === 'train')!, /--backend /, 'train --backend is in the synopsis');
+});
