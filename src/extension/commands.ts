@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { LintResult } from '../protocol';
 import { parseConfig, resolveOutputDir } from '../runtime/config/load';
 import type { EndEvent } from '../runtime/events';
+import { newRunDir } from '../runtime/train/runName';
 import { formatProblem } from '../runtime/problem';
 import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
 import type { Ctx } from './ctx';
@@ -60,7 +61,8 @@ const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainComma
     if (choice) await vscode.window.showTextDocument(uri);
     return undefined;
   }
-  const runDir = newRunDir(resolveOutputDir(loaded.config, loaded.baseDir));
+  // Named as the CLI's runs are (train/runName.ts), now, so that the dashboard knows the folder from the start.
+  const runDir = newRunDir(resolveOutputDir(loaded.config, loaded.baseDir), uri.fsPath);
   const session = ctx.sessions.start({
     configFile: uri.fsPath,
     configText: doc?.isDirty ? text : undefined,
@@ -94,16 +96,6 @@ async function reportEnd(uri: vscode.Uri, session: TrainingSession, end: EndEven
   } else if (choice === 'Show Log') {
     session.showLog();
   }
-}
-
-/** `<output.dir>/<yyyymmdd-hhmmss>`, with a suffix when two runs start in the same second. */
-function newRunDir(outputDir: string): string {
-  const d = new Date();
-  const p = (n: number) => String(n).padStart(2, '0');
-  const base = `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
-  let dir = path.join(outputDir, base);
-  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outputDir, `${base}-${i}`);
-  return dir;
 }
 
 const stop: CommandFactory = (ctx) => async (arg?: unknown): Promise<EndEvent | undefined> => {

@@ -10,13 +10,11 @@ import { parentPort, type TransferListItem } from 'node:worker_threads';
 import * as tfCore from '@tensorflow/tfjs-core';
 import * as path from 'node:path';
 import { isHostToWorker, type HostToWorker, type LintDatasetRequest, type LintRequest, type SampleRequest, type StartRequest, type WorkerToHost } from '../protocol';
-import { defaultConfig, loadConfigFile, parseConfig, setAtPath, type LoadedConfig } from '../runtime/config/load';
-import type { DcganConfig } from '../runtime/config/types';
 import { selectBackend } from '../runtime/backend/select';
 import { backendHeadline } from '../runtime/backend/adapter-label';
-import { formatProblem, hasErrors } from '../runtime/problem';
+import { formatProblem } from '../runtime/problem';
 import type { TrainEvent } from '../runtime/events';
-import { train } from '../runtime/train/trainer';
+import { runTrainingRequest } from '../runtime/train/request';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
 import { lintInWorker } from './lintInWorker';
@@ -70,41 +68,29 @@ function fatal(err: unknown): void {
 process.on('uncaughtException', (err) => { fatal(err); process.exit(1); });
 process.on('unhandledRejection', (err) => { fatal(err); process.exit(1); });
 
-function loadConfig(configFile: string | undefined, configText: string | undefined): LoadedConfig {
-  if (configText !== undefined) return parseConfig(configText, configFile);
-  if (configFile) return loadConfigFile(configFile);
-  return { config: defaultConfig(), problems: [], baseDir: process.cwd() };
-}
-
-function applyOverrides(config: DcganConfig, overrides: Record<string, unknown> | undefined): void {
-  for (const [key, value] of Object.entries(overrides ?? {})) {
-    setAtPath(config as unknown as Record<string, unknown>, key.split('.'), value);
-  }
-}
-
 async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void> {
   try {
-    const loaded = loadConfig(msg.configFile, msg.configText);
-    if (!loaded.config || hasErrors(loaded.problems)) {
-      throw new Error(`The config cannot be used:\n${loaded.problems.map(formatProblem).join('\n')}`);
-    }
-    const config = loaded.config;
-    applyOverrides(config, msg.overrides);
-    const backend = await selectBackend(config.runtime.backend, { searchPaths: msg.searchPaths, wasmDir: msg.wasmDir, threads: config.runtime.threads });
-    log('info', `Backend: ${backendHeadline(backend.info)}: ${backend.info.reason}`);
-    const end = await train({
-      config,
-      baseDir: loaded.baseDir,
-      configFile: loaded.file,
-      backend,
-      resume: msg.resume,
+    // The same entry as `dcgan-studio train`: the overrides are validated with the config, as the CLI's are.
+    const outcome = await runTrainingRequest({
+      configFile: msg.configFile,
+      configText: msg.configText,
+      overrides: msg.overrides,
       runDir: msg.runDir,
-      signal,
-      emitGridPixels: msg.emitGridPixels ?? true,
+      resume: msg.resume,
       force: msg.force,
+      searchPaths: msg.searchPaths,
+      wasmDir: msg.wasmDir,
+      emitGridPixels: msg.emitGridPixels ?? true,
+      signal,
       onEvent: forwardEvent,
+      onBackend: (backend) => log('info', `Backend: ${backendHeadline(backend.info)}: ${backend.info.reason}`),
     });
-    backend.release?.();
+    if (outcome.kind === 'invalid') throw new Error(`The config cannot be used:\n${outcome.problems.map(formatProblem).join('\n')}`);
+    if (outcome.kind === 'stopped-before-start') {
+      forwardEvent({ event: 'end', reason: 'stopped', step: 0, message: 'Stopped while checking the data; nothing was trained.' });
+      return;
+    }
+    const { end } = outcome;
     log('info', `Training ended (${end.reason}) at step ${end.step}${end.checkpoint ? `; last checkpoint ${end.checkpoint}` : ''}.`);
   } catch (err) {
     fatal(err);

@@ -115,7 +115,7 @@ test("README's CLI synopsis has a line for every command, and a flag's choices t
     const line = synopsis.find((l) => l.split(' ')[2] === spec.name);
     assert.ok(line, `README's synopsis has no "node dist/cli.js ${spec.name}" line`);
     for (const flag of spec.flags.filter((f) => f.choices)) {
-      const shown = new RegExp(`--${flag.name} ([a-z|]+)`).exec(line)?.[1];
+      const shown: string | undefined = new RegExp(`--${flag.name} ([a-z|]+)`).exec(line)?.[1];
       if (shown !== undefined) assert.equal(shown, flag.choices!.join('|'), `README: ${spec.name} --${flag.name}`);
     }
   }

@@ -111,6 +111,26 @@ export function resolveOutputDir(config: DcganConfig, baseDir: string): string {
   return path.resolve(baseDir, config.output.dir);
 }
 
+/** Config keys set for one run, by dotted key: {"training.steps": 5}. */
+export type ConfigOverrides = Record<string, unknown>;
+
+/**
+ * The config with some keys set for one run (the CLI's --steps/--out/--backend, the extension's options), validated
+ * again as a whole: an override the schema refuses is a problem naming the key and how it was given, as a typo in
+ * the file would be. `labels` say how each key was given ({"training.steps": "--steps 0"}); default "key = value".
+ */
+export function applyOverrides(loaded: LoadedConfig & { config: DcganConfig }, overrides: ConfigOverrides = {}, labels: Record<string, string> = {}): LoadedConfig {
+  const keys = Object.keys(overrides);
+  if (keys.length === 0) return loaded;
+  const doc = structuredClone(loaded.config) as unknown as Record<string, unknown>;
+  for (const key of keys) setAtPath(doc, key.split('.'), overrides[key]);
+  const checked = parseConfig(JSON.stringify(doc));
+  if (checked.config && checked.problems.length === 0) return { ...loaded, config: checked.config };
+  const given = keys.map((k) => labels[k] ?? `${k} = ${JSON.stringify(overrides[k])}`).join(', ');
+  const problems = checked.problems.map((p) => ({ ...p, file: loaded.file, message: `after ${given}: ${p.message.replace(/^config:\d+: /, '')}` }));
+  return { ...loaded, config: undefined, problems };
+}
+
 /** Sets a value at a key path (creating objects on the way). Used for CLI overrides and to apply fixes in memory. */
 export function setAtPath(target: Record<string, unknown>, keys: ConfigPath, value: unknown): void {
   let obj: Record<string, unknown> = target;

@@ -14,6 +14,7 @@ import { latestCheckpoint } from './checkpoint';
 import { tileGrid, writePng } from './grid';
 import { permutation, Rng } from './rng';
 import { checkRunFolder, makeFolder, openAppend, writeFileAtomic } from './runFolder';
+import { newRunDir } from './runName';
 import type { TrainOptions } from './types';
 
 const REAL_GRID_COUNT = 64;
@@ -36,8 +37,8 @@ export class RunFiles {
       this.dir = path.resolve(opts.runDir ?? previous!);
       this.runId = path.basename(this.dir);
     } else {
-      this.runId = newRunId(opts.configFile);
-      this.dir = path.join(resolveOutputDir(opts.config, opts.baseDir), this.runId);
+      this.dir = newRunDir(resolveOutputDir(opts.config, opts.baseDir), opts.configFile);
+      this.runId = path.basename(this.dir);
     }
   }
 
@@ -108,10 +109,4 @@ function newestRunWithCheckpoint(outputDir: string): string | undefined {
     if (!best || mtime > best.mtime) best = { dir, mtime };
   }
   return best?.dir;
-}
-
-function newRunId(configFile?: string): string {
-  const stamp = new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
-  return name ? `${name}-${stamp}` : stamp;
 }

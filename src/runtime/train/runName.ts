@@ -1,0 +1,16 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+/**
+ * The one place run folders are named: `<output.dir>/<config name>-<yyyy-mm-dd-hh-mm-ss>` (the bare stamp for a
+ * plain dcgan.json), with "-2", "-3"… when a run of the same config started in the same second. The extension
+ * names its runs here too, before the worker starts, so that the dashboard knows the folder from the first moment.
+ */
+export function newRunDir(outputDir: string, configFile?: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
+  const base = name ? `${name}-${stamp}` : stamp;
+  let dir = path.join(outputDir, base);
+  for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outputDir, `${base}-${i}`);
+  return dir;
+}
