@@ -106,7 +106,11 @@ async function trainOnData(
   }
   if (opts.resume) {
     const dir = latestCheckpoint(run.dir);
-    if (!dir) return end('error', `--resume: no checkpoint in ${path.join(run.dir, 'checkpoints')}. Train without --resume first.`);
+    if (!dir) {
+      return end('error', opts.runDir
+        ? `--resume: no checkpoint in ${path.join(run.dir, 'checkpoints')}. Train without --resume first.`
+        : `--resume: no run with a checkpoint under ${path.dirname(run.dir)}. Train once without --resume first, or pass --run DIR.`);
+    }
     resumeFrom = readCheckpoint(dir);
   }
   const rng = new Rng(t.seed);
