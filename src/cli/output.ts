@@ -4,6 +4,7 @@
  */
 import type { Problem } from '../runtime/problem';
 import type { StepEvent } from '../runtime/events';
+import { etaSeconds, formatDuration } from '../runtime/progress';
 
 export interface Stream {
   write(text: string): unknown;
@@ -33,17 +34,6 @@ export function short(x: number | undefined): string {
   if (!Number.isFinite(x)) return String(x);
   if (Number.isInteger(x)) return String(x);
   return String(Number(x.toPrecision(4)));
-}
-
-export function duration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '--:--';
-  const s = Math.round(seconds);
-  const h = Math.floor(s / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const mm = String(m).padStart(2, '0');
-  const ss = String(sec).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
 }
 
 /** A problem as a block: the headline, then its causes (most likely first) and its fixes as config edits. */
@@ -87,7 +77,6 @@ export function logInterval(steps: number): number {
  * (`print` clears the bar first). Elsewhere it prints a line every `logEvery` steps.
  */
 export class Progress {
-  private readonly times: number[] = [];
   private lastDraw = 0;
   private barVisible = false;
   private last?: StepEvent;
@@ -105,9 +94,6 @@ export class Progress {
   step(e: StepEvent): void {
     this.last = e;
     const t = this.now();
-    this.times.push(t);
-    // A sliding window follows speed changes (warm-up, other load) better than the run's average.
-    if (this.times.length > 30) this.times.shift();
     if (this.tty) {
       if (t - this.lastDraw > 100 || e.step >= this.steps) this.draw();
     } else if (e.step % this.logEvery === 0 || e.step >= this.steps || e.step === 1) {
@@ -115,11 +101,9 @@ export class Progress {
     }
   }
 
-  /** Steps per second over the recent window; undefined until two steps have been timed. */
+  /** The trainer's measure of steps per second (runtime/progress.ts); undefined until two steps have been timed. */
   rate(): number | undefined {
-    if (this.times.length < 2) return this.last && this.last.ms > 0 ? 1000 / this.last.ms : undefined;
-    const span = (this.times[this.times.length - 1] - this.times[0]) / 1000;
-    return span > 0 ? (this.times.length - 1) / span : undefined;
+    return this.last?.itPerSecond;
   }
 
   /** Prints text above the bar (problems, sample grids, checkpoints). */
@@ -149,10 +133,10 @@ export class Progress {
     const e = this.last!;
     this.lastDraw = this.now();
     const rate = this.rate();
-    const eta = rate ? (this.steps - e.step) / rate : NaN;
+    const eta = formatDuration(etaSeconds(e.step, this.steps, rate));
     const pct = Math.min(1, e.step / this.steps);
     const counter = `${String(e.step).padStart(String(this.steps).length)}/${this.steps} ${String(Math.floor(pct * 100)).padStart(3)}%`;
-    const speed = `${rate ? rate.toFixed(2) : '-'} it/s ETA ${duration(eta)}`;
+    const speed = `${rate ? rate.toFixed(2) : '-'} it/s ETA ${eta}`;
     const full = `Loss_D ${num(e.lossD)} Loss_G ${num(e.lossG)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
     const compact = `D ${num(e.lossD, 3)} G ${num(e.lossG, 3)} D(x) ${num(e.dReal, 2)} D(G(z)) ${num(e.dFake, 2)}`;
     const columns = (this.out.columns ?? 100) - 1;
@@ -164,7 +148,7 @@ export class Progress {
       const filled = Math.round(pct * width);
       return `${counter} [${'='.repeat(filled)}${filled < width ? '>' : ''}${' '.repeat(Math.max(0, width - filled - 1))}] ${speed} ${metrics}`;
     };
-    const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${duration(eta)} ${compact}`;
+    const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${eta} ${compact}`;
     const candidates = [withBar(full), `${counter} ${speed} ${full}`, `${counter} ${speed} ${compact}`, tight];
     const line = candidates.find((c): c is string => c !== undefined && c.length <= columns) ?? tight.slice(0, columns);
     this.out.write(`\r\x1b[2K${line}`);

@@ -13,6 +13,7 @@ import * as vscode from 'vscode';
 import type { ConfigOverrides, RunStatus, RunSummary } from '../protocol';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { formatProblem, type Problem } from '../runtime/problem';
+import { etaSeconds, formatDuration, formatRate } from '../runtime/progress';
 import type { Ctx } from './ctx';
 import { RunHistory } from './runHistory';
 import { TrainingWorker } from './trainingWorker';
@@ -37,23 +38,6 @@ export interface SessionOptions {
   resourceLimits?: ResourceLimits;
 }
 
-/** Steps per second over the last few steps, by wall clock (includes sampling and checkpoints, as users feel it). */
-class RateMeter {
-  private readonly times: number[] = [];
-  private readonly stepsSeen: number[] = [];
-  add(step: number, now = Date.now()): void {
-    this.times.push(now);
-    this.stepsSeen.push(step);
-    if (this.times.length > 20) { this.times.shift(); this.stepsSeen.shift(); }
-  }
-  get perSecond(): number | undefined {
-    const n = this.times.length;
-    if (n < 2) return undefined;
-    const dt = (this.times[n - 1] - this.times[0]) / 1000;
-    return dt > 0 ? (this.stepsSeen[n - 1] - this.stepsSeen[0]) / dt : undefined;
-  }
-}
-
 export class TrainingSession implements vscode.Disposable {
   readonly configFile: string;
   readonly runDir: string;
@@ -72,7 +56,6 @@ export class TrainingSession implements vscode.Disposable {
   private readonly eventEmitter = new vscode.EventEmitter<TrainEvent>();
   /** Every training event, in order. Samples events carry grid pixels while the run is live. */
   readonly onEvent: vscode.Event<TrainEvent> = this.eventEmitter.event;
-  private readonly rate = new RateMeter();
   private readonly worker: TrainingWorker;
   private stopping: Promise<EndEvent> | undefined;
 
@@ -120,15 +103,14 @@ export class TrainingSession implements vscode.Disposable {
     return this.history.start?.steps;
   }
 
+  /** The trainer's own measure (runtime/progress.ts), as the dashboard and the CLI show it. */
   get itPerSecond(): number | undefined {
-    return this.rate.perSecond;
+    return this.history.lastStep?.itPerSecond;
   }
 
   /** Seconds left at the current rate, when known. */
   get etaSeconds(): number | undefined {
-    const rate = this.rate.perSecond;
-    const steps = this.steps;
-    return rate && steps !== undefined ? Math.max(0, (steps - this.step) / rate) : undefined;
+    return this.steps === undefined ? undefined : etaSeconds(this.step, this.steps, this.itPerSecond);
   }
 
   summary(): RunSummary {
@@ -172,9 +154,6 @@ export class TrainingSession implements vscode.Disposable {
         this.runId = event.runId;
         this.ctx.log.info(`[${this.runId}] started at step ${event.step} of ${event.steps}, batch ${event.batchSize}, ${event.imageSize}×${event.imageSize}×${event.channels}, seed ${event.seed}; backend ${event.backend.name}: ${event.backend.reason}`);
         this.ctx.log.info(`[${this.runId}] data ${event.dataset.source} (${event.dataset.format} ${event.dataset.dtype}, ${event.dataset.count} images), fed range [${event.dataset.fedMin}, ${event.dataset.fedMax}]`);
-        break;
-      case 'step':
-        this.rate.add(event.step);
         break;
       case 'problem':
         this.problems.push(event);
@@ -232,20 +211,14 @@ export class TrainingSession implements vscode.Disposable {
   }
 }
 
-/** "step 120/2000 · 1.3 it/s · ETA 24m" */
+/** "step 120/2000 · 1.35 it/s · ETA 24m 10s" */
 export function formatProgress(s: TrainingSession): string {
   const parts = [`step ${s.step}${s.steps !== undefined ? `/${s.steps}` : ''}`];
   const rate = s.itPerSecond;
-  if (rate !== undefined) parts.push(`${rate >= 10 ? rate.toFixed(0) : rate.toFixed(2)} it/s`);
+  if (rate !== undefined) parts.push(formatRate(rate));
   const eta = s.etaSeconds;
   if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
   return parts.join(' · ');
-}
-
-export function formatDuration(seconds: number): string {
-  if (seconds < 60) return `${Math.round(seconds)}s`;
-  if (seconds < 3600) return `${Math.floor(seconds / 60)}m ${Math.round(seconds % 60)}s`;
-  return `${Math.floor(seconds / 3600)}h ${Math.round((seconds % 3600) / 60)}m`;
 }
 
 export class AlreadyTrainingError extends Error {

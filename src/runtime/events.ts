@@ -79,6 +79,8 @@ export interface StepEvent {
   dFake: number;
   /** Wall time of this iteration in milliseconds. */
   ms: number;
+  /** Steps per second by wall clock over the last steps, sample grids and checkpoints included (progress.ts). */
+  itPerSecond?: number;
   /** Global L2 norm of the generator's gradients (last G update). */
   gradNormG?: number;
   gradNormD?: number;
@@ -228,7 +230,7 @@ export function isTrainEvent(x: unknown): x is TrainEvent {
         && isStr(x.outputDir) && isOptStr(x.configFile) && isDatasetSummary(x.dataset);
     case 'step':
       return isFinite(x.step) && [x.lossD, x.lossG, x.dReal, x.dFake, x.ms].every(isMetric)
-        && [x.gradNormG, x.gradNormD, x.instanceNoise].every(isOptMetric) && (x.dSkipped === undefined || typeof x.dSkipped === 'boolean');
+        && [x.gradNormG, x.gradNormD, x.instanceNoise].every(isOptMetric) && isOptFinite(x.itPerSecond) && (x.dSkipped === undefined || typeof x.dSkipped === 'boolean');
     case 'samples':
       return isFinite(x.step) && isStr(x.file) && (x.grid === undefined || isGridImage(x.grid)) && isOptMetric(x.diversity);
     case 'checkpoint':

@@ -93,9 +93,11 @@ describe('dashboard webview', () => {
     await h.send([{ type: 'init', run, history: [], problems: [] }]);
     // Mid-run: stream the first 60% and stop there, as a dashboard sees a run still training.
     const cut = Math.floor(events.length * 0.6);
-    // The fixture predates training.generatorAverage; its start event gets the key as a run of today has it.
+    // The fixture predates training.generatorAverage and the trainer's itPerSecond: its start and step events get
+    // them as a run of today has them.
     const midRun = events.slice(0, cut).filter((e) => e.event !== 'end').map((e) =>
-      e.event === 'start' ? { ...e, config: { ...(e.config as object), training: { ...(e.config as { training: object }).training, generatorAverage: 0.999 } } } : e);
+      e.event === 'start' ? { ...e, config: { ...(e.config as object), training: { ...(e.config as { training: object }).training, generatorAverage: 0.999 } } }
+        : e.event === 'step' && e.step > 1 ? { ...e, itPerSecond: 1000 / e.ms } : e);
     const messages = midRun.flatMap((e) => liveEventMessages(run.runId, withPixels(e)));
     for (let i = 0; i < messages.length; i += 200) await h.send(messages.slice(i, i + 200));
     const steps = midRun.filter((e) => e.event === 'step').length;

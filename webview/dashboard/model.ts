@@ -5,13 +5,12 @@
 import type { BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
 import type { Problem, ProblemCode } from '../../src/runtime/problem';
 import type { GridPayload, RunStatus, RunSummary } from '../../src/protocol';
+import { etaSeconds, formatDuration, formatRate } from '../../src/runtime/progress';
 import { AlignedDecimator } from '../shared/decimate';
 import type { Marker } from '../shared/charts';
 
 /** Points per chart series; 2,000 is about one per horizontal pixel on a wide screen. */
 export const MAX_CHART_POINTS = 2000;
-/** Step times averaged for it/s and ETA: long enough to ignore one slow step, short enough to follow a change. */
-const RATE_WINDOW = 50;
 /** Beyond this the oldest interventions are dropped; a chart cannot show more marks than it has pixels anyway. */
 const MAX_MARKERS = 4000;
 const MAX_EVALS = 200;
@@ -56,7 +55,8 @@ export class RunModel {
   readonly gridUris = new Map<number, string>();
   readonly gridPixels = new Map<number, GridPayload>();
   latestDiversity?: number;
-  private recentMs: number[] = [];
+  /** The trainer's own speed measure from the newest step event (runtime/progress.ts). */
+  private itPerSecond: number | undefined;
 
   constructor(readonly maxPoints = MAX_CHART_POINTS) {}
 
@@ -78,7 +78,7 @@ export class RunModel {
     this.gridSteps.length = 0;
     this.gridUris.clear();
     this.gridPixels.clear();
-    this.recentMs = [];
+    this.itPerSecond = undefined;
     for (const g of run.grids ?? []) this.addGridStep(g.step, g.uri);
   }
 
@@ -163,12 +163,6 @@ export class RunModel {
     return uri ? { kind: 'uri', uri } : undefined;
   }
 
-  /** Mean step time over the recent window, in ms; undefined before the first step. */
-  meanStepMs(): number | undefined {
-    if (this.recentMs.length === 0) return undefined;
-    return this.recentMs.reduce((a, b) => a + b, 0) / this.recentMs.length;
-  }
-
   statusText(): string {
     const steps = this.steps ? ` / ${this.steps.toLocaleString('en-US')}` : '';
     const head = `step ${this.step.toLocaleString('en-US')}${steps}`;
@@ -176,11 +170,9 @@ export class RunModel {
       const why = this.end.message ? `: ${this.end.message}` : '';
       return `${head} · ${this.end.reason}${why}`;
     }
-    const ms = this.meanStepMs();
-    if (ms === undefined || this.status !== 'running') return `${head} · ${this.status}`;
-    const rate = 1000 / ms;
-    const left = this.steps > this.step ? ((this.steps - this.step) * ms) / 1000 : 0;
-    return `${head} · ${rate < 10 ? rate.toFixed(2) : rate.toFixed(1)} it/s · ETA ${formatDuration(left)}`;
+    const rate = this.itPerSecond;
+    if (rate === undefined || this.status !== 'running') return `${head} · ${this.status}`;
+    return `${head} · ${formatRate(rate)} · ETA ${formatDuration(etaSeconds(this.step, this.steps, rate))}`;
   }
 
   private addStep(e: StepEvent): void {
@@ -189,10 +181,7 @@ export class RunModel {
     this.losses.push(e.step, [e.lossD, e.lossG]);
     this.probabilities.push(e.step, [e.dReal, e.dFake]);
     this.stepTime.push(e.step, [e.ms]);
-    if (Number.isFinite(e.ms)) {
-      this.recentMs.push(e.ms);
-      if (this.recentMs.length > RATE_WINDOW) this.recentMs.shift();
-    }
+    if (e.step >= this.step) this.itPerSecond = e.itPerSecond;
   }
 
   private addMarker(m: Marker): void {
@@ -201,15 +190,6 @@ export class RunModel {
     this.markers.push(m);
     if (this.markers.length > MAX_MARKERS) this.markers.splice(0, this.markers.length - MAX_MARKERS);
   }
-}
-
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return '–';
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m ${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(m / 60)}h ${String(m % 60).padStart(2, '0')}m`;
 }
 
 /** "the generator's weight average (decay 0.999)" or "the trained generator", from a start event's config. */

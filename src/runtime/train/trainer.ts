@@ -18,7 +18,7 @@ import type { EndEvent, EndReason, StepEvent } from '../events';
 import type { Problem } from '../problem';
 import { buildDiscriminator, type Discriminator } from '../model/discriminator';
 import { buildGenerator, type Generator } from '../model/generator';
-import { architecture, type ModelSpec } from '../model/spec';
+import { architecture, weightShapeDifferences, type ModelSpec } from '../model/spec';
 import { diversity } from '../eval/diversity';
 import { AdaptiveBalancer } from './balance';
 import { GeneratorAverage } from './average';
@@ -27,6 +27,7 @@ import { latestCheckpoint, pruneCheckpoints, readCheckpoint, assignVariables, re
 import { sampleFileName, tileGrid, writePng } from './grid';
 import { checkRunFolder, RunFolderError } from './runFolder';
 import { RunFiles } from './runOutput';
+import { StepRate } from '../progress';
 import { permutation, Rng } from './rng';
 import type { TrainOptions } from './types';
 
@@ -112,6 +113,10 @@ async function trainOnData(
         : `--resume: no run with a checkpoint under ${path.dirname(run.dir)}. Train once without --resume first, or pass --run DIR.`);
     }
     resumeFrom = readCheckpoint(dir);
+    const differs = weightShapeDifferences(resumeFrom.manifest.spec, spec);
+    if (differs.length > 0) {
+      return end('error', `--resume: ${dir} was trained with ${differs.join(', ')}. Set ${differs.length > 1 ? 'those keys' : 'that key'} in the config to resume this run, or train a new run without --resume.`);
+    }
   }
   const rng = new Rng(t.seed);
 
@@ -203,6 +208,7 @@ async function trainOnData(
   };
 
   const iteration = makeIteration(tf, G, D, optG, optD, config, spec, rng);
+  const rate = new StepRate();
   try {
     while (step < t.steps) {
       // Every await in a step resolves as a microtask, so without this the event loop never polls during
@@ -219,9 +225,12 @@ async function trainOnData(
       step++;
       setStep(step);
       average?.update(step);
+      rate.add(step, performance.now());
+      const itPerSecond = rate.perSecond;
       const e: StepEvent = {
         event: 'step', step, lossD: m.lossD, lossG: m.lossG, dReal: m.dReal, dFake: m.dFake,
         ms: Math.round((performance.now() - started) * 10) / 10,
+        ...(itPerSecond !== undefined ? { itPerSecond: Math.round(itPerSecond * 1000) / 1000 } : {}),
         gradNormG: m.gradNormG, ...(m.gradNormD !== undefined ? { gradNormD: m.gradNormD } : {}),
         instanceNoise: plan.instanceNoise, ...(plan.skipDiscriminator ? { dSkipped: true } : {}),
       };
