@@ -12,10 +12,10 @@ import { parseConfig, setAtPath } from '../../src/runtime/config/load';
 import { checkConfigData } from '../../src/runtime/data/lint';
 import { buildGenerator } from '../../src/runtime/model/generator';
 import { generatorTransposedConvs, modelProblems } from '../../src/runtime/model/lint';
-import type { ModelSpec } from '../../src/runtime/model/spec';
+import { weightShapeDifferences, type ModelSpec } from '../../src/runtime/model/spec';
 import { Rng } from '../../src/runtime/train/rng';
 
-test('5×5 stride 2 at 28×28 (the TF tutorial, the default) is model/checkerboard, naming both stride-2 layers', () => {
+test("5×5 stride 2 at 28×28 (the TF tutorial's) is model/checkerboard, naming both stride-2 layers", () => {
   const [p, ...more] = modelProblems({ generatorKernelSize: 5 }, 28, '/x/dcgan.json');
   assert.equal(more.length, 0);
   assert.equal(p.code, 'model/checkerboard');
@@ -38,9 +38,9 @@ test('4×4 stride 2 at 28×28, and the 4×4 DCGAN-paper generators, have no chec
 });
 
 test('the quick fix gives a config that validates and no longer has the problem', () => {
-  const doc: Record<string, unknown> = { data: { path: 'builtin:mnist' }, model: { generatorFilters: 16 } };
+  const doc: Record<string, unknown> = { data: { path: 'builtin:mnist' }, model: { generatorFilters: 16, generatorKernelSize: 5 } };
+  assert.equal(parseConfig('{}').config?.model.generatorKernelSize, 4, 'schema default: our own defaults raise no warning');
   const before = parseConfig(JSON.stringify(doc));
-  assert.equal(before.config?.model.generatorKernelSize, 5, 'schema default');
   const [p] = modelProblems(before.config!.model, 28);
   for (const e of p.fixes![0].edits) setAtPath(doc, e.path, e.value);
   const after = parseConfig(JSON.stringify(doc));
@@ -61,7 +61,7 @@ test('the 4×4 generator builds: kernel shapes and a 28×28 output', async () =>
   tf.dispose(G.variables);
 });
 
-test('checkConfigData reports it on a config file (builtin:mnist), not for 4×4, not for a bare dataset check', async () => {
+test('checkConfigData reports it on a config file (builtin:mnist) that sets 5, not for 4×4 or the default, not for a bare dataset check', async () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-model-lint-'));
   try {
     const file = path.join(dir, 'dcgan.json');
@@ -69,10 +69,20 @@ test('checkConfigData reports it on a config file (builtin:mnist), not for 4×4,
       const loaded = parseConfig(JSON.stringify({ data: { path: 'builtin:mnist', limit: 128 }, model }), file);
       return (await checkConfigData(loaded.config!, dir, withFile ? file : undefined)).problems.map((p) => p.code);
     };
-    assert.deepEqual(await codes({}), ['model/checkerboard']);
+    assert.deepEqual(await codes({ generatorKernelSize: 5 }), ['model/checkerboard']);
     assert.deepEqual(await codes({ generatorKernelSize: 4 }), []);
-    assert.deepEqual(await codes({}, false), [], 'no config file: nothing the user could edit');
+    assert.deepEqual(await codes({}), [], 'the default (4×4) is not warned about');
+    assert.deepEqual(await codes({ generatorKernelSize: 5 }, false), [], 'no config file: nothing the user could edit');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a resume whose config builds other weights names the key and both values', () => {
+  const saved: ModelSpec = { imageSize: 28, channels: 1, latentDim: 8, generatorFilters: 4, discriminatorFilters: 4, leakyReluAlpha: 0.2, discriminatorDropout: 0, outputActivation: 'tanh' };
+  // Saved before generatorKernelSize existed: 5×5; today's default config builds 4×4.
+  assert.deepEqual(weightShapeDifferences(saved, { ...saved, generatorKernelSize: 4 }), ['model.generatorKernelSize 5 (this config: 4)']);
+  assert.deepEqual(weightShapeDifferences({ ...saved, generatorKernelSize: 5 }, { ...saved, generatorKernelSize: 5, leakyReluAlpha: 0.3, discriminatorDropout: 0.3 }), [], 'keys that shape no weight may change');
+  assert.deepEqual(weightShapeDifferences({ ...saved, imageSize: 64, generatorKernelSize: 5 }, { ...saved, imageSize: 64, generatorKernelSize: 4 }), [], 'the 64×64 generator is 4×4 whatever the key says');
+  assert.deepEqual(weightShapeDifferences(saved, { ...saved, generatorFilters: 8, generatorKernelSize: 5 }), ['model.generatorFilters 4 (this config: 8)']);
 });

@@ -12,7 +12,7 @@ export interface DcganConfig {
     latentDim: number;
     generatorFilters: number;
     discriminatorFilters: number;
-    /** The 28×28 generator's transposed-convolution kernel size (absent in configs saved before it existed: 5). */
+    /** The 28×28 generator's transposed-convolution kernel size (default 4; absent in configs saved before it existed, which meant 5). */
     generatorKernelSize?: 4 | 5;
     leakyReluAlpha: number;
     discriminatorDropout: number;

@@ -30,3 +30,16 @@ export function dcganStages(imageSize: number): number {
 export function tutorialKernelSize(spec: Pick<ModelSpec, 'generatorKernelSize'>): 4 | 5 {
   return spec.generatorKernelSize === 4 ? 4 : 5;
 }
+
+/** The model keys a checkpoint's weights depend on: resuming with another value cannot load them. */
+const WEIGHT_SHAPING_KEYS = ['imageSize', 'channels', 'latentDim', 'generatorFilters', 'discriminatorFilters', 'generatorKernelSize'] as const;
+
+/**
+ * "model.generatorKernelSize 5 (this config: 4)" for each weight-shaping key where a saved spec and the current one
+ * differ, so that a resume that cannot load says which config key to set. The kernel size is compared as built
+ * (absent in specs saved before the key existed means 5 at 28×28; other sizes always use 4).
+ */
+export function weightShapeDifferences(saved: ModelSpec, current: ModelSpec): string[] {
+  const value = (s: ModelSpec, k: (typeof WEIGHT_SHAPING_KEYS)[number]) => (k === 'generatorKernelSize' ? (s.imageSize === 28 ? tutorialKernelSize(s) : 4) : s[k]);
+  return WEIGHT_SHAPING_KEYS.filter((k) => value(saved, k) !== value(current, k)).map((k) => `model.${k} ${value(saved, k)} (this config: ${value(current, k)})`);
+}
