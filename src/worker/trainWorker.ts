@@ -18,6 +18,7 @@ import { runTrainingRequest } from '../runtime/train/request';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
 import { lintInWorker } from './lintInWorker';
+import { WORKER_CRASH_ENV, workerCrashSeam } from '../testSeams';
 
 if (!parentPort) throw new Error('trainWorker.ts runs inside a worker thread (dist/worker.js), not as a script.');
 const port = parentPort;
@@ -103,23 +104,10 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
   }
 }
 
-/**
- * Test hook, for the crash tests only (test/unit/extension-worker-crash.test.ts): DCGAN_TEST_WORKER_CRASH="oom@N"
- * or "throw@N" makes this worker die for real once training passes step N (after that step's checkpoint): "oom"
- * allocates until the worker's heap limit ends it, "throw" throws outside the trainer. Unset, it does nothing.
- */
-const crashHook = /^(oom|throw)@(\d+)$/.exec(process.env.DCGAN_TEST_WORKER_CRASH ?? '');
-function maybeCrash(event: TrainEvent): void {
-  if (!crashHook || event.event !== 'step' || event.step <= Number(crashHook[2])) return;
-  setImmediate(() => {
-    if (crashHook[1] === 'throw') throw new Error(`DCGAN_TEST_WORKER_CRASH: crashed on purpose at step ${event.step}`);
-    const hog: number[][] = [];
-    for (;;) hog.push(new Array(1 << 16).fill(event.step + hog.length));
-  });
-}
+const crashSeam = workerCrashSeam(process.env[WORKER_CRASH_ENV]);
 
 function forwardEvent(event: TrainEvent): void {
-  maybeCrash(event);
+  if (crashSeam && event.event === 'step') crashSeam(event.step);
   if (event.event === 'samples' && event.grid) {
     const data = event.grid.data;
     // Transfer the pixels instead of copying them. Only a view that owns its whole buffer can be moved

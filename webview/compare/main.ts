@@ -4,6 +4,7 @@
  * health alerts each raised, and their sample grids at the same step. It asks the host for the comparison
  * (`ready` → `comparison`) and folds `compareLive` updates from runs still training.
  */
+import { exposeReadsForTests } from '../../src/testSeams';
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type { HostToWebview } from '../../src/protocol';
@@ -228,15 +229,14 @@ function onMessage(m: HostToWebview): void {
 
 host.onMessage(onMessage);
 
-// Read-only hooks for the webview tests (test/webview/): what the page holds, never a way to change it.
-(window as unknown as { __dcganCompare: unknown }).__dcganCompare = {
+exposeReadsForTests('__dcganCompare', {
   runIds: () => model.runs.map((r) => r.runId),
   chartPointCounts: () => charts.map((c) => c.pointCount()),
   chartSeriesCount: () => charts.map((c) => c.plot.series.length),
   lastSteps: () => model.runs.map((r) => r.lastStep),
   diffKeys: () => model.configDiff.map((r) => r.key),
   sliderSteps: () => model.sliderSteps(),
-};
+});
 
 invalidate({ legend: true, diff: true, grids: true, evals: true, alerts: true });
 host.post({ type: 'ready' });

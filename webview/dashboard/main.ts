@@ -2,6 +2,7 @@
  * The training dashboard of one run. It asks the host for the run (`ready` → `init`), then folds live
  * events into a RunModel and renders at most once per animation frame, however fast steps arrive.
  */
+import { exposeReadsForTests } from '../../src/testSeams';
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 import type { HostToWebview } from '../../src/protocol';
@@ -334,15 +335,14 @@ function onMessage(m: HostToWebview): void {
 
 host.onMessage(onMessage);
 
-// Read-only hooks for the webview tests (test/webview/): they read what the charts hold, never change it.
-(window as unknown as { __dcgan: unknown }).__dcgan = {
+exposeReadsForTests('__dcgan', {
   chartPointCounts: () => ({ losses: charts.losses.pointCount(), d: charts.d.pointCount(), ms: charts.ms.pointCount() }),
   rawStepCount: () => model.losses.rawCount,
   gridSteps: () => model.gridSteps.slice(),
   shownGridStep: () => (gridCanvas.dataset.step === undefined ? undefined : Number(gridCanvas.dataset.step)),
   markerCount: () => model.markers.length,
   statusText: () => model.statusText(),
-};
+});
 
 invalidate({ header: true, backend: true, evals: true, alerts: true });
 host.post({ type: 'ready' });
