@@ -30,8 +30,16 @@ module.exports = {
     {
       name: 'cli-not-into-the-extension',
       severity: 'error',
+      comment: 'The CLI may start workers through their clients (src/worker/*Client.ts), never the extension.',
       from: { path: '^src/cli/' },
-      to: { path: ['^src/(extension|worker)/', '^vscode$'] },
+      to: { path: ['^src/extension/', '^vscode$'] },
+    },
+    {
+      name: 'worker-mains-are-entry-points',
+      severity: 'error',
+      comment: 'src/worker/*Main.ts run inside a worker thread (dist/worker.js, dist/lint-worker.js): nothing imports them.',
+      from: {},
+      to: { path: '^src/worker/.*Main\\.ts$' },
     },
   ],
   options: {

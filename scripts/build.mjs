@@ -27,8 +27,8 @@ const common = {
 
 const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension' },
-  { in: 'src/worker/trainWorker.ts', out: 'worker' },
-  { in: 'src/worker/lintWorker.ts', out: 'lint-worker' },
+  { in: 'src/worker/workerMain.ts', out: 'worker' },
+  { in: 'src/worker/lintWorkerMain.ts', out: 'lint-worker' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 

@@ -9,7 +9,7 @@ import { hasErrors, type Problem } from '../runtime/problem';
 import type { DataCheck } from '../runtime/data/lint';
 import type { Scaling } from '../runtime/data/scale';
 import type { DatasetStats } from '../runtime/data/stats';
-import { lintInWorker, type LintJob } from '../worker/lintInWorker';
+import { lintInWorker, type LintJob } from '../worker/lintWorkerClient';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { describeDataCheck } from './describe';

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
 import { SessionRegistry, type TrainingSession } from './session';
-import { WorkerClient } from './workerClient';
+import { WorkerClient } from './jobWorkerClient';
 
 /** What the views (src/extension/views) give the commands: set once in activate(). */
 export interface ViewsHooks {

@@ -16,7 +16,7 @@ import { formatProblem, type Problem } from '../runtime/problem';
 import { etaSeconds, formatDuration, formatRate } from '../runtime/progress';
 import type { Ctx } from './ctx';
 import { RunHistory } from './runHistory';
-import { TrainingWorker } from './trainingWorker';
+import { TrainingWorker } from './trainingWorkerClient';
 
 /** A wasm step at batch 64 takes about 2 s and a checkpoint a fraction of that; 30 s is far past both. */
 export const STOP_TIMEOUT_MS = 30_000;
@@ -65,7 +65,7 @@ export class TrainingSession implements vscode.Disposable {
     this.runId = path.basename(options.runDir);
     this.disposables.push(this.eventEmitter);
 
-    // The worker reports every event, and on a crash or OOM an end event of its own (trainingWorker.ts): the
+    // The worker reports every event, and on a crash or OOM an end event of its own (trainingWorkerClient.ts): the
     // extension host stays up, and the run ends as "error" with the reason and its last checkpoint.
     this.worker = new TrainingWorker({
       script: ctx.workerScript,

@@ -215,7 +215,7 @@ async function pngOfZeros(width: number, height: number): Promise<Buffer> {
 
 describe('the lint worker', () => {
   test('a lint that exhausts its heap limit ends as a data/too-large problem; the caller lives on', async () => {
-    const { lintInWorker, LINT_HEAP_MB } = await import('../../src/worker/lintInWorker');
+    const { lintInWorker, LINT_HEAP_MB } = await import('../../src/worker/lintWorkerClient');
     // Stands in for a loader that some file drives into building ever more objects.
     const script = path.join(dir, 'greedy-lint-worker.js');
     fs.writeFileSync(script, 'const keep = []; for (;;) keep.push({ values: new Array(1024).fill(0.5) });\n');

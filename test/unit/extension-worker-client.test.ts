@@ -1,4 +1,4 @@
-// The job worker (src/extension/workerClient.ts) with the real dist/worker.js. A newer lint of a config aborts the
+// The job worker (src/extension/jobWorkerClient.ts) with the real dist/worker.js. A newer lint of a config aborts the
 // older one in the worker, which then never answers it: the older request must still resolve (with the newer
 // lint's result), or the command awaiting it ("DCGAN: Lint Dataset" on an open config, which the editor re-lints
 // as it opens) hangs forever. Found while testing issue 12 in the extension host.
@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { WorkerClient } from '../../src/extension/workerClient';
+import { WorkerClient } from '../../src/extension/jobWorkerClient';
 
 const SCRIPT = path.resolve(__dirname, '../../dist/worker.js');
 const log = { info() {}, warn() {}, error() {}, debug() {}, trace() {} } as unknown as import('vscode').LogOutputChannel;

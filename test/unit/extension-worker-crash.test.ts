@@ -1,13 +1,13 @@
 // A training worker that crashes or runs out of memory mid-run (issue 12): the host process (here the test, in VS
 // Code the extension host) stays up, the run ends as "error" with the reason, and the last checkpoint is kept and
 // named. Real crashes of the real dist/worker.js: a worker with a small heap limit that allocates until V8 ends it,
-// and one that throws outside the trainer (DCGAN_TEST_WORKER_CRASH, read by src/worker/trainWorker.ts).
+// and one that throws outside the trainer (DCGAN_TEST_WORKER_CRASH, read by src/worker/workerMain.ts).
 import { after, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TrainingWorker } from '../../src/extension/trainingWorker';
+import { TrainingWorker } from '../../src/extension/trainingWorkerClient';
 import type { EndEvent, TrainEvent } from '../../src/runtime/events';
 
 const ROOT = path.resolve(__dirname, '../..');

@@ -7,7 +7,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { TrainingWorker } from '../../src/extension/trainingWorker';
+import { TrainingWorker } from '../../src/extension/trainingWorkerClient';
 import { runTrainingRequest } from '../../src/runtime/train/request';
 import { newRunDir } from '../../src/runtime/train/runName';
 import type { TrainEvent } from '../../src/runtime/events';

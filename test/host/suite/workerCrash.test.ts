@@ -1,6 +1,6 @@
 // A training worker that crashes mid-run, in a real extension host (issue 12): the extension stays up, the session
 // and the dashboard's run show "error" with the reason, and the last checkpoint is kept. The crash is real: the
-// worker throws outside the trainer after step 2 (DCGAN_TEST_WORKER_CRASH, read by src/worker/trainWorker.ts; the
+// worker throws outside the trainer after step 2 (DCGAN_TEST_WORKER_CRASH, read by src/worker/workerMain.ts; the
 // worker copies the host's environment when it starts, so it is set only around the start).
 // The out-of-memory variant runs in test/unit/extension-worker-crash.test.ts, where the worker's heap can be capped.
 import * as assert from 'node:assert/strict';

@@ -1,5 +1,5 @@
 /**
- * The dataset lint's own worker thread (dist/lint-worker.js), started per lint by lintInWorker.ts with
+ * The dataset lint's own worker thread (dist/lint-worker.js), started per lint by lintWorkerClient.ts with
  * resourceLimits. Datasets are hostile input: whatever a file makes the lint do happens here, where running
  * out of heap ends this thread and not the extension host or the CLI. It answers one `lint` or `lintDataset`
  * request with a `lintResult` and exits.
@@ -9,7 +9,7 @@ import { isHostToWorker, type LintResult, type WorkerToHost } from '../protocol'
 import { parseConfig } from '../runtime/config/load';
 import { checkConfigData, checkDatasetPath, type DataCheck } from '../runtime/data/lint';
 
-if (!parentPort) throw new Error('lintWorker.ts runs inside a worker thread (dist/lint-worker.js), not as a script.');
+if (!parentPort) throw new Error('lintWorkerMain.ts runs inside a worker thread (dist/lint-worker.js), not as a script.');
 const port = parentPort;
 
 function post(msg: WorkerToHost): void {

@@ -17,10 +17,10 @@ import type { TrainEvent } from '../runtime/events';
 import { runTrainingRequest } from '../runtime/train/request';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
-import { lintInWorker } from './lintInWorker';
+import { lintInWorker } from './lintWorkerClient';
 import { WORKER_CRASH_ENV, workerCrashSeam } from '../testSeams';
 
-if (!parentPort) throw new Error('trainWorker.ts runs inside a worker thread (dist/worker.js), not as a script.');
+if (!parentPort) throw new Error('workerMain.ts runs inside a worker thread (dist/worker.js), not as a script.');
 const port = parentPort;
 
 function post(msg: WorkerToHost, transfer: TransferListItem[] = []): void {
@@ -119,7 +119,7 @@ function forwardEvent(event: TrainEvent): void {
   post({ type: 'event', event });
 }
 
-/** Each lint runs in its own bounded worker (lintInWorker.ts); a newer request for a file aborts the older one. */
+/** Each lint runs in its own bounded worker (lintWorkerClient.ts); a newer request for a file aborts the older one. */
 async function runLint(msg: LintRequest | LintDatasetRequest): Promise<void> {
   const key = msg.type === 'lint' ? msg.configFile : msg.datasetPath;
   lints.get(key)?.abort();

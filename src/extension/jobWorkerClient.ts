@@ -48,7 +48,7 @@ export class WorkerClient {
   }
 
   /**
-   * A newer lint of the same config aborts the older one in the worker (trainWorker.ts runLint), which then never
+   * A newer lint of the same config aborts the older one in the worker (workerMain.ts runLint), which then never
    * answers it: the older request takes the newer one's answer, so that nobody awaits it forever.
    */
   private supersedeLint(configFile: string, id: number, answer: Promise<Answer>): void {
