@@ -12,15 +12,14 @@ import type { EndEvent } from '../runtime/events';
 import { newRunDir } from '../runtime/train/runName';
 import { formatProblem } from '../runtime/problem';
 import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
-import type { Ctx } from './ctx';
+import type { CommandFactory, Ctx } from './ctx';
+import { pickCheckpoint } from './pickCheckpoint';
 import { installGpuRuntime, pickGpuRuntime, type GpuRuntimeKind, type InstallResult } from './gpuRuntime';
 import { compareRunsCommand, exportGeneratorCommand } from './runCommands';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
 import { isInsideFolders } from './workspacePaths';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
 
 /** Options the Train command accepts from code (views, tests); the UI passes a Uri or nothing. */
 export interface TrainCommandOptions {
@@ -219,22 +218,6 @@ const generateSamples: CommandFactory = (ctx) => async (arg?: unknown, options: 
   await vscode.commands.executeCommand('vscode.open', uri);
   return uri;
 };
-
-export async function pickCheckpoint(title = 'DCGAN: Generate Samples'): Promise<string | undefined> {
-  const manifests = await vscode.workspace.findFiles('**/checkpoints/*/manifest.json', '**/node_modules/**', 500);
-  const dirs = manifests.map((m) => path.dirname(m.fsPath));
-  const mtime = (d: string) => { try { return fs.statSync(d).mtimeMs; } catch { return 0; } };
-  dirs.sort((a, b) => mtime(b) - mtime(a));
-  const browse = { label: '$(folder-opened) Browse…', dir: undefined as string | undefined };
-  const picked = await vscode.window.showQuickPick(
-    [...dirs.map((dir) => ({ label: path.basename(dir), description: vscode.workspace.asRelativePath(path.dirname(path.dirname(dir))), dir })), browse],
-    { title, placeHolder: dirs.length ? 'Which checkpoint?' : 'No checkpoints found in the workspace: browse for one' },
-  );
-  if (!picked) return undefined;
-  if (picked.dir) return picked.dir;
-  const chosen = await vscode.window.showOpenDialog({ title: 'Checkpoint folder (with manifest.json)', canSelectFolders: true, canSelectFiles: false });
-  return chosen?.[0]?.fsPath;
-}
 
 /** With no argument, asks which runtime (WebGPU first); tests and links pass 'webgpu' or 'cuda'. */
 const installGpu: CommandFactory = (ctx) => async (which?: GpuRuntimeKind): Promise<InstallResult | undefined> => {

@@ -20,6 +20,10 @@ export interface ViewsHooks {
   openCompare(runDirs: string[]): void;
 }
 
+/** A command is a factory `(ctx) => handler` in the table (commands.ts), as rust-analyzer's client does it. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- handlers take what VS Code passes (a Uri, a string, options)
+export type CommandFactory = (ctx: Ctx) => (...args: any[]) => unknown;
+
 export class Ctx {
   /** Extension-long disposables; disposed by VS Code on deactivation (they are in extensionContext.subscriptions). */
   readonly subscriptions: vscode.Disposable[];

@@ -16,7 +16,7 @@ import type { DcganConfig } from '../runtime/config/types';
 import type { ConfigPath, Problem } from '../runtime/problem';
 import { spanForPath } from './configEdits';
 import { isConfigUri } from './configFiles';
-import type { Ctx } from './ctx';
+import type { WorkerClient } from './jobWorkerClient';
 
 export const DIAGNOSTIC_SOURCE = 'DCGAN Studio';
 const SCHEMA_CODES = new Set(['config/parse', 'config/schema']);
@@ -41,7 +41,8 @@ export class ConfigDiagnostics implements vscode.Disposable {
   /** Fires after the diagnostics of a file were set. */
   readonly onDidLint = this.lintedEmitter.event;
 
-  constructor(private readonly ctx: Ctx) {
+  // Narrow on purpose: the log and the job worker, not the whole extension context (which builds this class).
+  constructor(private readonly ctx: { readonly log: vscode.LogOutputChannel; readonly jobs: WorkerClient }) {
     this.disposables.push(
       this.lintedEmitter,
       vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0)),

@@ -8,7 +8,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MAX_COMPARED_RUNS } from '../protocol';
 import { animateRun, exportGenerator, writeGif, type ExportResult } from '../runtime/runs';
-import { pickCheckpoint, type CommandFactory } from './commands';
+import type { CommandFactory } from './ctx';
+import { pickCheckpoint } from './pickCheckpoint';
 import { summarizeRunFolder } from './views/runFolder';
 import { requireTrust } from './trust';
 

@@ -14,7 +14,6 @@ import type { ConfigOverrides, RunStatus, RunSummary } from '../protocol';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { formatProblem, type Problem } from '../runtime/problem';
 import { etaSeconds, formatDuration, formatRate } from '../runtime/progress';
-import type { Ctx } from './ctx';
 import { RunHistory } from './runHistory';
 import { TrainingWorker } from './trainingWorkerClient';
 
@@ -38,6 +37,16 @@ export interface SessionOptions {
   resourceLimits?: ResourceLimits;
 }
 
+/** What a training session needs of the extension (ctx.ts's Ctx has it): narrow, so the session does not import ctx. */
+export interface SessionHost {
+  readonly log: vscode.LogOutputChannel;
+  /** dist/worker.js */
+  readonly workerScript: string;
+  /** The bundle folder (the wasm backend's files). */
+  readonly distDir: string;
+  backendSearchPaths(): string[];
+}
+
 export class TrainingSession implements vscode.Disposable {
   readonly configFile: string;
   readonly runDir: string;
@@ -59,7 +68,7 @@ export class TrainingSession implements vscode.Disposable {
   private readonly worker: TrainingWorker;
   private stopping: Promise<EndEvent> | undefined;
 
-  constructor(private readonly ctx: Ctx, options: SessionOptions) {
+  constructor(private readonly ctx: SessionHost, options: SessionOptions) {
     this.configFile = options.configFile;
     this.runDir = options.runDir;
     this.runId = path.basename(options.runDir);
@@ -235,7 +244,7 @@ export class SessionRegistry implements vscode.Disposable {
   readonly onDidStart = this.startEmitter.event;
   readonly onDidEnd = this.endEmitter.event;
 
-  constructor(private readonly ctx: Ctx) {
+  constructor(private readonly ctx: SessionHost) {
     // Menus show Train or Stop by this context key.
     const update = () => void vscode.commands.executeCommand('setContext', 'dcgan.training', this.live().length > 0);
     this.onDidStart(update);
