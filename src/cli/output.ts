@@ -2,8 +2,10 @@
  * Terminal output: problems with their causes and fixes, a live progress bar on a TTY, and plain
  * one-line-per-N-steps logging elsewhere (pytorch/examples style), so CI logs stay readable.
  */
+import * as crypto from 'node:crypto';
 import type { Problem } from '../runtime/problem';
 import type { StepEvent } from '../runtime/events';
+import { escapeControls } from '../runtime/text';
 
 export interface Stream {
   write(text: string): unknown;
@@ -11,8 +13,31 @@ export interface Stream {
   columns?: number;
 }
 
+/**
+ * Our own terminal sequences (colours, the progress bar's line clear) are written as a marker that no file can
+ * contain: printable characters around a random per-process key. terminalStream escapes every control character in
+ * what is written, then turns the markers, and only they, into escape sequences. So text from a run folder, a
+ * config or a file name (an OSC 52 clipboard write, a cursor move, a bidi override) arrives escaped, wherever in
+ * the output it was put, while our colours still work.
+ */
+const MARK = `\u{F0000}${crypto.randomBytes(8).toString('hex')}`;
+const CSI = `${MARK}[`;
+const CR = `${MARK}r`;
+const MARKED = new RegExp(`${MARK}([[r])`, 'gu');
+
+/** A stream that escapes control characters from all text but our own marked sequences. */
+export function terminalStream<T extends Stream>(raw: T): Stream {
+  return {
+    write: (text: string) => raw.write(escapeControls(String(text), { keepNewlines: true }).replace(MARKED, (_, kind: string) => (kind === 'r' ? '\r' : '\x1b['))),
+    get isTTY() { return raw.isTTY; },
+    get columns() { return raw.columns; },
+  };
+}
+
 const useColor = (s: Stream) => Boolean(s.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `${CSI}${code}m${text}${CSI}0m` : text);
+/** Back to the start of the line, and clear it: the progress bar's redraw. */
+const CLEAR_LINE = `${CR}${CSI}2K`;
 export const bold = (s: Stream, t: string) => paint(s, '1', t);
 export const dim = (s: Stream, t: string) => paint(s, '2', t);
 export const red = (s: Stream, t: string) => paint(s, '31;1', t);
@@ -140,7 +165,7 @@ export class Progress {
 
   private clear(): void {
     if (this.barVisible) {
-      this.out.write('\r\x1b[2K');
+      this.out.write(CLEAR_LINE);
       this.barVisible = false;
     }
   }
@@ -167,7 +192,7 @@ export class Progress {
     const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${duration(eta)} ${compact}`;
     const candidates = [withBar(full), `${counter} ${speed} ${full}`, `${counter} ${speed} ${compact}`, tight];
     const line = candidates.find((c): c is string => c !== undefined && c.length <= columns) ?? tight.slice(0, columns);
-    this.out.write(`\r\x1b[2K${line}`);
+    this.out.write(`${CLEAR_LINE}${line}`);
     this.barVisible = true;
   }
 }

@@ -17,7 +17,9 @@ import { type Io, writeJson, writeProblemJson } from './io';
 import { eventJson } from './json';
 import { Progress, bold, dim, formatEval, formatProblemBlock, green, num, red, yellow } from './output';
 import { describeDataCheck } from './describe';
-import { findLatestRun, listCheckpoints } from './runs';
+import { listCheckpoints, newestRunWithCheckpoint } from '../runtime/runs';
+import { OutputPathError, userOutputRoot } from '../runtime/outputFiles';
+import { checkRunFolder } from '../runtime/train/runFolder';
 
 
 interface LoadedTrainConfig {
@@ -85,7 +87,9 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
   if (loaded.note) say(dim(io.out, loaded.note));
   else say(`Config: ${loaded.configFile}`);
 
-  const runDir = resolveRunDir(args, config, loaded.baseDir);
+  // Where the user sent the run on the command line is theirs to choose; the config's output.dir must stay in its folder.
+  const outputRoots = [args.flags.out, args.flags.run].filter((f) => f !== undefined).map((f) => userOutputRoot(String(f)));
+  const runDir = resolveRunDir(args, config, loaded.baseDir, outputRoots, loaded.configFile);
 
   // Ctrl-C: the first one asks the trainer to stop after the current step and write a checkpoint;
   // the second one exits at once (the checkpoint may then be missing).
@@ -173,7 +177,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     const emit = (text: string) => (progress ? progress.print(text) : io.out.write(text.endsWith('\n') ? text : text + '\n'));
 
     const end = await train({
-      config, baseDir: loaded.baseDir, configFile: loaded.configFile, backend, resume: Boolean(args.flags.resume), runDir,
+      config, baseDir: loaded.baseDir, configFile: loaded.configFile, backend, resume: Boolean(args.flags.resume), runDir, outputRoots,
       signal: stop.signal, onEvent, force: Boolean(args.flags.force), dataCheck: check,
     });
     backend.release?.();
@@ -187,16 +191,32 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
   }
 }
 
-/** --run wins; --resume alone picks the newest run with a checkpoint under output.dir. */
-function resolveRunDir(args: ParsedArgs, config: DcganConfig, baseDir: string): string | undefined {
+/**
+ * --run wins; --resume alone picks the newest run with a checkpoint under output.dir. Checks that output.dir stays
+ * in the config's folder (or one the user named) before anything starts.
+ */
+function resolveRunDir(args: ParsedArgs, config: DcganConfig, baseDir: string, roots: string[], configFile: string | undefined): string | undefined {
   if (args.flags.run !== undefined) {
     const dir = path.resolve(String(args.flags.run));
+    // A link where the run writes is refused by name before its checkpoints are looked for (the lister skips links).
+    try {
+      checkRunFolder(userOutputRoot(dir), dir);
+    } catch (err) {
+      if (err instanceof OutputPathError) throw new UsageError(err.message, 'train');
+      throw err;
+    }
     if (args.flags.resume && listCheckpoints(dir).length === 0) throw new UsageError(`--resume --run ${args.flags.run}: ${dir} holds no checkpoints/step-NNNNNN to resume from.`, 'train');
     return dir;
   }
+  let outputDir: string;
+  try {
+    outputDir = resolveOutputDir(config, baseDir, { roots, configFile });
+  } catch (err) {
+    if (err instanceof OutputPathError) throw new UsageError(err.message, 'train');
+    throw err;
+  }
   if (!args.flags.resume) return undefined;
-  const outputDir = resolveOutputDir(config, baseDir);
-  const latest = findLatestRun(outputDir);
+  const latest = newestRunWithCheckpoint(outputDir);
   if (!latest) throw new UsageError(`--resume: no run with a checkpoint under ${outputDir}. Train once without --resume first, or pass --run DIR.`, 'train');
   return latest;
 }

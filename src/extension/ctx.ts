@@ -9,6 +9,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
+import { escapingLog } from './escapingLog';
 import { SessionRegistry, type TrainingSession } from './session';
 import { WorkerClient } from './workerClient';
 
@@ -33,7 +34,8 @@ export class Ctx {
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.subscriptions = extensionContext.subscriptions;
-    this.log = this.push(vscode.window.createOutputChannel('DCGAN Studio', { log: true }));
+    // Every line escaped: log lines carry text from run folders, configs and file names (escapingLog.ts).
+    this.log = this.push(escapingLog(vscode.window.createOutputChannel('DCGAN Studio', { log: true })));
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
     this.diagnostics = this.push(new ConfigDiagnostics(this));

@@ -3,6 +3,7 @@
  * hand-made PNGs that declare more than they hold, and byte-for-byte snapshots of the files an attack aims at.
  */
 import assert from 'node:assert/strict';
+import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
@@ -27,13 +28,13 @@ export async function tinyRun(dir: string, name = 'good-run'): Promise<{ run: st
   return { run, config, checkpoint };
 }
 
-/** Everything under `p` (names and bytes), to compare before and after. */
+/** Everything under `p` (names, link targets, sizes and content hashes), to compare before and after. */
 export function snapshot(p: string): string {
   let st: fs.Stats;
   try { st = fs.lstatSync(p); } catch { return '(missing)'; }
   if (st.isSymbolicLink()) return `link→${fs.readlinkSync(p)}`;
   if (st.isDirectory()) return fs.readdirSync(p).sort().map((n) => `${n}:${snapshot(path.join(p, n))}`).join('|');
-  return fs.readFileSync(p).toString('base64');
+  return `${st.size} bytes, sha256 ${crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`;
 }
 
 function crc32(buf: Buffer): number {

@@ -5,7 +5,7 @@
 import type { BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, TrainEvent } from '../../src/runtime/events';
 import type { Problem, ProblemCode } from '../../src/runtime/problem';
 import type { GridPayload, RunStatus, RunSummary } from '../../src/protocol';
-import { AlignedDecimator } from '../shared/decimate';
+import { AlignedDecimator } from '../../src/runtime/decimate';
 import type { Marker } from '../shared/charts';
 
 /** Points per chart series; 2,000 is about one per horizontal pixel on a wide screen. */

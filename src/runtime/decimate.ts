@@ -6,7 +6,7 @@
  * occurred. When the buckets would exceed the point budget, neighbours merge pairwise and the bucket span
  * doubles, so memory stays O(maxPoints) and a spike in Loss_D is never averaged away (a mean would hide it).
  */
-import type { StepEvent } from '../../src/runtime/events';
+import type { StepEvent } from './events';
 
 interface Bucket {
   xFirst: number;
