@@ -11,6 +11,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { WorkerClient } from '../../src/extension/workerClient';
+import { gifFileName } from '../../src/runtime/runs';
 import { ensureBuilt, ROOT, runCli, tempDir } from './cli-helpers';
 import { plantPidTempLinks, snapshot, tinyRun } from './hostile-fixtures';
 
@@ -134,6 +135,17 @@ test('finding 6: Generate Samples (the job worker) refuses <run>/generated when 
   } finally {
     client.dispose();
   }
+});
+
+test('also: a run id from run.json becomes a safe base name before it names a file (Save as GIF\'s default)', () => {
+  const runDir = path.join(dir, 'runs', 'r1');
+  for (const runId of ['../../../../home/u/.config/autostart/evil', '..', '/', '', '.bashrc', 'a\x1b]0;x\x07b', 'C:\\Users\\u\\evil', 'x/..']) {
+    const name = gifFileName(runId);
+    assert.equal(path.dirname(path.join(runDir, name)), runDir, JSON.stringify(runId));
+    assert.match(name, /^[\p{L}\p{N}][\p{L}\p{N}._-]*-timeline\.gif$/u, JSON.stringify(runId));
+  }
+  assert.equal(gifFileName('../../../../home/u/.config/autostart/evil'), 'evil-timeline.gif');
+  assert.equal(gifFileName('tiny-2026-12-05-17-56-59'), 'tiny-2026-12-05-17-56-59-timeline.gif', 'a run id the trainer made is kept');
 });
 
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
