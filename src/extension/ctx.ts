@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
 import { escapingLog } from './escapingLog';
+import { GPU_RUNTIME_KINDS, gpuRuntimeDirFor } from './gpuRuntime';
 import { SessionRegistry, type TrainingSession } from './session';
 import { WorkerClient } from './workerClient';
 
@@ -64,9 +65,12 @@ export class Ctx {
     return vscode.Uri.joinPath(this.extensionContext.globalStorageUri, 'gpu-runtime').fsPath;
   }
 
-  /** Folders whose node_modules selectBackend searches for tfjs-node(-gpu): the user's setting first. */
+  /**
+   * Folders whose node_modules selectBackend searches for Dawn and tfjs-node(-gpu): the user's setting first, then
+   * each runtime's own folder, then gpu-runtime/ itself (where versions before the pinned installs put them).
+   */
   backendSearchPaths(): string[] {
     const configured = vscode.workspace.getConfiguration('dcgan').get<string>('gpuRuntime.path')?.trim();
-    return [...(configured ? [configured] : []), this.gpuRuntimeDir];
+    return [...(configured ? [configured] : []), ...GPU_RUNTIME_KINDS.map((k) => gpuRuntimeDirFor(this.gpuRuntimeDir, k)), this.gpuRuntimeDir];
   }
 }

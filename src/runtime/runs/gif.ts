@@ -249,5 +249,7 @@ function paletteOf(frames: Iterable<GridImage>, size: { width: number; height: n
   const parts: Uint8Array[] = [];
   for (const f of frames) parts.push(rgba(f, step));
   if (parts.length === 0) return GRAY_PALETTE;
-  return quantize(Buffer.concat(parts), 256);
+  // rgb444 bins (4,096 at most): gifenc's quantizer is quadratic in distinct bins, and with its default rgb565
+  // (65,536) a frame of noise took 96 s; grids keep their colours to within a few levels either way.
+  return quantize(Buffer.concat(parts), 256, { format: 'rgb444' });
 }
