@@ -21,9 +21,8 @@ export interface Stream {
  * the output it was put, while our colours still work.
  */
 const MARK = `\u{F0000}${crypto.randomBytes(8).toString('hex')}`;
-const CSI = `${MARK}[`;
-const CR = `${MARK}r`;
 const MARKED = new RegExp(`${MARK}([[r])`, 'gu');
+const ESCAPING = Symbol('terminalStream');
 
 /** A stream that escapes control characters from all text but our own marked sequences. */
 export function terminalStream<T extends Stream>(raw: T): Stream {
@@ -31,13 +30,17 @@ export function terminalStream<T extends Stream>(raw: T): Stream {
     write: (text: string) => raw.write(escapeControls(String(text), { keepNewlines: true }).replace(MARKED, (_, kind: string) => (kind === 'r' ? '\r' : '\x1b['))),
     get isTTY() { return raw.isTTY; },
     get columns() { return raw.columns; },
-  };
+    [ESCAPING]: true,
+  } as Stream;
 }
 
+/** CSI and CR as `s` takes them: marked for a terminalStream, as they are for any other stream (tests' recorders). */
+const csi = (s: Stream) => (ESCAPING in s ? `${MARK}[` : '\x1b[');
+const cr = (s: Stream) => (ESCAPING in s ? `${MARK}r` : '\r');
 const useColor = (s: Stream) => Boolean(s.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `${CSI}${code}m${text}${CSI}0m` : text);
+const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `${csi(s)}${code}m${text}${csi(s)}0m` : text);
 /** Back to the start of the line, and clear it: the progress bar's redraw. */
-const CLEAR_LINE = `${CR}${CSI}2K`;
+const clearLine = (s: Stream) => `${cr(s)}${csi(s)}2K`;
 export const bold = (s: Stream, t: string) => paint(s, '1', t);
 export const dim = (s: Stream, t: string) => paint(s, '2', t);
 export const red = (s: Stream, t: string) => paint(s, '31;1', t);
@@ -165,7 +168,7 @@ export class Progress {
 
   private clear(): void {
     if (this.barVisible) {
-      this.out.write(CLEAR_LINE);
+      this.out.write(clearLine(this.out));
       this.barVisible = false;
     }
   }
@@ -192,7 +195,7 @@ export class Progress {
     const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${duration(eta)} ${compact}`;
     const candidates = [withBar(full), `${counter} ${speed} ${full}`, `${counter} ${speed} ${compact}`, tight];
     const line = candidates.find((c): c is string => c !== undefined && c.length <= columns) ?? tight.slice(0, columns);
-    this.out.write(`${CLEAR_LINE}${line}`);
+    this.out.write(`${clearLine(this.out)}${line}`);
     this.barVisible = true;
   }
 }
