@@ -57,6 +57,8 @@ export function checkOutputFolders(root: string, dir: string, options: { create?
   const from = path.resolve(root);
   const to = path.resolve(dir);
   if (!isInside(from, to)) throw new OutputPathError(`${to} is outside ${from}, where this write was allowed; nothing was written there. Choose an output location inside ${from}.`);
+  // The root itself is its owner's choice (a folder typed on the command line may not exist yet).
+  if (options.create) fs.mkdirSync(from, { recursive: true });
   let at = from;
   for (const part of path.relative(from, to).split(path.sep).filter(Boolean)) {
     at = path.join(at, part);

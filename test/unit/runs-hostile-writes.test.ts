@@ -97,6 +97,11 @@ test('finding 6: output.dir that climbs out of the config\'s folder is refused; 
   const ok = await runCli(['train', path.join(work, 'dotdot.dcgan.json'), '--out', chosen], { cwd: work, timeoutMs: 120_000 });
   assert.equal(ok.code, 0, ok.stdout + ok.stderr);
   assert.equal(fs.readdirSync(chosen).length, 1);
+  // So is a run folder named with --run, under folders that do not exist yet.
+  const named = path.join(dir, 'climbing', 'new', 'runs', 'r1');
+  const run = await runCli(['train', path.join(work, 'dotdot.dcgan.json'), '--run', named], { cwd: work, timeoutMs: 120_000 });
+  assert.equal(run.code, 0, run.stdout + run.stderr);
+  assert.ok(fs.existsSync(path.join(named, 'metrics.jsonl')));
 });
 
 test('finding 6: export refuses an output folder that is a symlink and deletes nothing behind it', { timeout: 120_000 }, async () => {
