@@ -11,7 +11,7 @@ import { readScaled } from '../data/dataset';
 import type { Dataset } from '../data/types';
 import type { EndReason, TrainEvent } from '../events';
 import type { ModelSpec } from '../model/spec';
-import { checkOutputFolders, isInside, openAppend, OutputPathError, writeFileAtomic } from '../outputFiles';
+import { checkOutputFolders, isInside, openAppend, writeFileAtomic } from '../outputFiles';
 import { newestRunWithCheckpoint } from '../runs/list';
 import { tileGrid, writePng } from './grid';
 import { permutation, Rng } from './rng';
@@ -33,7 +33,7 @@ export class RunFiles {
   private readonly onEvent: (e: TrainEvent) => void;
   private runJson: Record<string, unknown> = {};
 
-  /** Throws OutputPathError when output.dir or runDir lies outside the config's folder and the roots the user chose. */
+  /** Throws OutputPathError when output.dir lies outside the config's folder and the roots the user chose. */
   constructor(private readonly opts: TrainOptions) {
     this.onEvent = opts.onEvent;
     const roots = [opts.baseDir, ...(opts.outputRoots ?? [])].map((r) => path.resolve(r));
@@ -46,10 +46,10 @@ export class RunFiles {
       this.runId = newRunId(opts.configFile);
       this.dir = path.join(outputDir(), this.runId);
     }
-    // The innermost root holding the run: the folder whose owner chose this place.
-    const root = roots.filter((r) => isInside(r, this.dir)).sort((a, b) => b.length - a.length)[0];
-    if (!root) throw new OutputPathError(`The run folder ${this.dir} is outside the config's folder ${path.resolve(opts.baseDir)}; nothing was written. Choose a run folder inside it, or name one yourself (dcgan-studio train --run DIR).`);
-    this.root = root;
+    // The innermost root holding the run: the folder whose owner chose this place. A runDir outside all of them
+    // was named by the caller (the CLI adds --run's root; the extension checks output.dir before it names one):
+    // its own folder is then the root, and the run folder itself is still checked.
+    this.root = roots.filter((r) => isInside(r, this.dir)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(this.dir);
   }
 
   /** Throws OutputPathError when a folder on the way to the run, or a file the run writes, is a link. */
