@@ -13,6 +13,7 @@ import type { EndReason, TrainEvent } from '../events';
 import type { ModelSpec } from '../model/spec';
 import { checkOutputFolders, isInside, openAppend, writeFileAtomic } from '../outputFiles';
 import { newestRunWithCheckpoint } from '../runs/list';
+import { safeBaseName } from '../text';
 import { tileGrid, writePng } from './grid';
 import { permutation, Rng } from './rng';
 import { checkRunFolder } from './runFolder';
@@ -117,6 +118,7 @@ export class RunFiles {
 
 function newRunId(configFile?: string): string {
   const stamp = new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
+  // The config's file name may come from a cloned repository: only a safe base name of it names the folder.
+  const name = configFile ? safeBaseName(path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, ''), '') : '';
   return name ? `${name}-${stamp}` : stamp;
 }
