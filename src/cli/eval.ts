@@ -5,13 +5,13 @@ import { evaluateCheckpoint } from '../runtime/eval/evaluate';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim, formatEval } from './output';
-import { resolveCheckpoint } from './runs';
+import { checkpointArg } from './checkpointArg';
 import { saveCheckpointEval } from '../runtime/runs';
 
 
 export async function runEval(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) to evaluate.', 'eval');
-  const checkpoint = resolveCheckpoint(String(args.flags.checkpoint));
+  const checkpoint = checkpointArg(String(args.flags.checkpoint), 'eval');
   const count = Number(args.flags.count ?? 1000);
   const backend = await selectBackend((args.flags.backend as BackendPreference | undefined) ?? 'auto', {});
   const t0 = performance.now();

@@ -1,21 +1,22 @@
 /** `dcgan-studio export`: a checkpoint's generator as a TensorFlow.js graph model anyone can load with stock tfjs. */
 import { ExportError, exportGenerator, UnsafeFileError } from '../runtime/runs';
+import { OutputPathError } from '../runtime/outputFiles';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim } from './output';
-import { resolveCheckpoint } from './runs';
+import { checkpointArg } from './checkpointArg';
 import pkg from '../../package.json';
 
 export async function runExport(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) whose generator to export.', 'export');
   if (args.flags.out === undefined) throw new UsageError('--out DIR is required: the folder to write model.json and its weight files into.', 'export');
-  const checkpoint = resolveCheckpoint(String(args.flags.checkpoint));
+  const checkpoint = checkpointArg(String(args.flags.checkpoint), 'export');
   let result;
   try {
     result = await exportGenerator(checkpoint.dir, String(args.flags.out), { raw: Boolean(args.flags.raw), generatedBy: `dcgan-studio ${pkg.version}` });
   } catch (err) {
     // A folder that is not a usable checkpoint is a bad argument, as for sample and eval.
-    if (err instanceof ExportError || err instanceof UnsafeFileError) throw new UsageError(err.message, 'export');
+    if (err instanceof ExportError || err instanceof UnsafeFileError || err instanceof OutputPathError) throw new UsageError(err.message, 'export');
     throw err;
   }
   const m = result.metadata;

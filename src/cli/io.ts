@@ -1,4 +1,4 @@
-import type { Stream } from './output';
+import { terminalStream, type Stream } from './output';
 import type { Problem } from '../runtime/problem';
 import { problemEventJson } from './json';
 
@@ -8,7 +8,8 @@ export interface Io {
   err: Stream;
 }
 
-export const processIo: Io = { out: process.stdout, err: process.stderr };
+/** stdout and stderr, escaping control characters in everything but our own colours (output.ts, terminalStream). */
+export const processIo: Io = { out: terminalStream(process.stdout), err: terminalStream(process.stderr) };
 
 /** Writes one JSON object as one line. */
 export function writeJson(io: Io, value: unknown): void {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { loadConfigFile, resolveDataPath } from '../runtime/config/load';
+import { loadConfigFile, readConfigText, resolveDataPath } from '../runtime/config/load';
 import { hasErrors, type Problem } from '../runtime/problem';
 import type { DataCheck } from '../runtime/data/lint';
 import type { Scaling } from '../runtime/data/scale';
@@ -57,7 +57,7 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
     }
     activation = loaded.config.model.outputActivation;
     source = resolveDataPath(loaded.config, loaded.baseDir);
-    check = await lintData({ configFile: loaded.file ?? abs, configText: fs.readFileSync(abs, 'utf8') });
+    check = await lintData({ configFile: loaded.file ?? abs, configText: readConfigText(abs) });
   } else {
     check = await lintData({ datasetPath: abs });
   }

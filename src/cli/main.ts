@@ -108,7 +108,7 @@ if (require.main === module) {
       process.exit(code);
     },
     (err) => {
-      process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+      processIo.err.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
       process.exit(1);
     },
   );

@@ -2,9 +2,11 @@
  * Terminal output: problems with their causes and fixes, a live progress bar on a TTY, and plain
  * one-line-per-N-steps logging elsewhere (pytorch/examples style), so CI logs stay readable.
  */
+import * as crypto from 'node:crypto';
 import type { Problem } from '../runtime/problem';
 import type { StepEvent } from '../runtime/events';
 import { etaSeconds, formatDuration } from '../runtime/progress';
+import { escapeControls } from '../runtime/text';
 
 export interface Stream {
   write(text: string): unknown;
@@ -12,8 +14,34 @@ export interface Stream {
   columns?: number;
 }
 
+/**
+ * Our own terminal sequences (colours, the progress bar's line clear) are written as a marker that no file can
+ * contain: printable characters around a random per-process key. terminalStream escapes every control character in
+ * what is written, then turns the markers, and only they, into escape sequences. So text from a run folder, a
+ * config or a file name (an OSC 52 clipboard write, a cursor move, a bidi override) arrives escaped, wherever in
+ * the output it was put, while our colours still work.
+ */
+const MARK = `\u{F0000}${crypto.randomBytes(8).toString('hex')}`;
+const MARKED = new RegExp(`${MARK}([[r])`, 'gu');
+const ESCAPING = Symbol('terminalStream');
+
+/** A stream that escapes control characters from all text but our own marked sequences. */
+export function terminalStream<T extends Stream>(raw: T): Stream {
+  return {
+    write: (text: string) => raw.write(escapeControls(String(text), { keepNewlines: true }).replace(MARKED, (_, kind: string) => (kind === 'r' ? '\r' : '\x1b['))),
+    get isTTY() { return raw.isTTY; },
+    get columns() { return raw.columns; },
+    [ESCAPING]: true,
+  } as Stream;
+}
+
+/** CSI and CR as `s` takes them: marked for a terminalStream, as they are for any other stream (tests' recorders). */
+const csi = (s: Stream) => (ESCAPING in s ? `${MARK}[` : '\x1b[');
+const cr = (s: Stream) => (ESCAPING in s ? `${MARK}r` : '\r');
 const useColor = (s: Stream) => Boolean(s.isTTY) && !process.env.NO_COLOR && process.env.TERM !== 'dumb';
-const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `\x1b[${code}m${text}\x1b[0m` : text);
+const paint = (s: Stream, code: string, text: string) => (useColor(s) ? `${csi(s)}${code}m${text}${csi(s)}0m` : text);
+/** Back to the start of the line, and clear it: the progress bar's redraw. */
+const clearLine = (s: Stream) => `${cr(s)}${csi(s)}2K`;
 export const bold = (s: Stream, t: string) => paint(s, '1', t);
 export const dim = (s: Stream, t: string) => paint(s, '2', t);
 export const red = (s: Stream, t: string) => paint(s, '31;1', t);
@@ -124,7 +152,7 @@ export class Progress {
 
   private clear(): void {
     if (this.barVisible) {
-      this.out.write('\r\x1b[2K');
+      this.out.write(clearLine(this.out));
       this.barVisible = false;
     }
   }
@@ -151,7 +179,7 @@ export class Progress {
     const tight = `${e.step}/${this.steps} ${rate ? rate.toFixed(2) : '-'}it/s ETA ${eta} ${compact}`;
     const candidates = [withBar(full), `${counter} ${speed} ${full}`, `${counter} ${speed} ${compact}`, tight];
     const line = candidates.find((c): c is string => c !== undefined && c.length <= columns) ?? tight.slice(0, columns);
-    this.out.write(`\r\x1b[2K${line}`);
+    this.out.write(`${clearLine(this.out)}${line}`);
     this.barVisible = true;
   }
 }

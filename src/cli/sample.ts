@@ -5,15 +5,16 @@ import { selectBackend, type BackendPreference } from '../runtime/backend/select
 import { backendHeadline } from '../runtime/backend/adapter-label';
 import { sampleFromCheckpoint } from '../runtime/train/checkpoint';
 import { writePng } from '../runtime/train/grid';
+import { userOutputRoot } from '../runtime/outputFiles';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { dim } from './output';
-import { resolveCheckpoint } from './runs';
+import { checkpointArg } from './checkpointArg';
 
 
 export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   if (args.flags.checkpoint === undefined) throw new UsageError('--checkpoint DIR is required: the checkpoint (or run folder) to sample from.', 'sample');
-  const checkpoint = resolveCheckpoint(String(args.flags.checkpoint));
+  const checkpoint = checkpointArg(String(args.flags.checkpoint), 'sample');
   const count = Number(args.flags.count ?? 64);
   if (count > 1024) throw new UsageError(`--count ${count} is too many for one grid; use at most 1024.`, 'sample');
   const out = path.resolve(String(args.flags.out ?? `samples-${path.basename(checkpoint.dir)}.png`));
@@ -26,7 +27,7 @@ export async function runSample(args: ParsedArgs, io: Io): Promise<number> {
   const t0 = performance.now();
   const grid = await sampleFromCheckpoint(checkpoint.dir, count, backend, seed);
   backend.release?.();
-  writePng(out, grid);
+  writePng(userOutputRoot(out), out, grid);
   const ms = Math.round(performance.now() - t0);
   if (args.flags.json) {
     writeJson(io, { file: out, checkpoint: checkpoint.dir, step: checkpoint.step, count, seed, width: grid.width, height: grid.height, backend: backend.info, ms });

@@ -14,6 +14,7 @@ import { type Io, writeJson, writeProblemJson } from './io';
 import { eventJson } from './json';
 import { Progress, bold, dim, formatEval, formatProblemBlock, green, num, red, yellow } from './output';
 import { describeDataCheck } from './describe';
+import { userOutputRoot } from '../runtime/outputFiles';
 
 /** The config file the user means: the one given (a folder: its dcgan.json), else ./dcgan.json, else none (defaults). */
 function configFileOf(given: string | undefined): string | undefined {
@@ -48,6 +49,8 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
   if (configFile) say(`Config: ${path.resolve(configFile)}`);
   else say(dim(io.out, 'No config given and no ./dcgan.json here: training on builtin:mnist with the default settings.'));
   const runDir = args.flags.run !== undefined ? path.resolve(String(args.flags.run)) : undefined;
+  // Where the user sent the run on the command line is theirs to choose; the config's output.dir must stay in its folder.
+  const outputRoots = [args.flags.out, args.flags.run].filter((f) => f !== undefined).map((f) => userOutputRoot(String(f)));
 
   // Ctrl-C: the first one asks the trainer to stop after the current step and write a checkpoint;
   // the second one exits at once (the checkpoint may then be missing).
@@ -113,7 +116,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
 
   try {
     const outcome = await runTrainingRequest({
-      configFile, overrides, overrideLabels: labels, runDir, resume: Boolean(args.flags.resume), force: Boolean(args.flags.force),
+      configFile, overrides, overrideLabels: labels, runDir, outputRoots, resume: Boolean(args.flags.resume), force: Boolean(args.flags.force),
       signal: stop.signal, onEvent,
       onBackend: (backend) => say(`Backend: ${bold(io.out, backendHeadline(backend.info))}: ${backend.info.reason}`),
       onDataCheck: (check, config, baseDir) => {

@@ -4,7 +4,10 @@
  * applyFixToConfig is the same edit for the dashboard's remedy buttons (health alerts carry the same Fix shape).
  */
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { readConfigText } from '../runtime/config/load';
+import { writeFileAtomic } from '../runtime/outputFiles';
 import type { Fix } from '../runtime/problem';
 import { applyConfigEdits, diffAsReplacement } from './configEdits';
 import { DIAGNOSTIC_SOURCE, type ConfigDiagnostics } from './diagnostics';
@@ -69,9 +72,10 @@ export async function applyFixToConfig(configUri: vscode.Uri, fix: Fix): Promise
   }
   // The checked file itself (checkRemedy resolved its links), not whatever a link might point to by now.
   const file = fs.realpathSync(configUri.fsPath);
-  const before = fs.readFileSync(file, 'utf8');
+  const before = readConfigText(file);
   const after = applyConfigEdits(before, fix.edits);
   if (after === before) return false;
-  await vscode.workspace.fs.writeFile(vscode.Uri.file(file), new TextEncoder().encode(after));
+  // Into the config's own (real) folder, by the atomic writer: the file is replaced, never written through a link.
+  writeFileAtomic(path.dirname(file), file, after, { mode: fs.statSync(file).mode & 0o777 });
   return true;
 }

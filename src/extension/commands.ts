@@ -7,7 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LintResult } from '../protocol';
-import { parseConfig, resolveOutputDir } from '../runtime/config/load';
+import { parseConfig, readConfigText, resolveOutputDir } from '../runtime/config/load';
 import type { EndEvent } from '../runtime/events';
 import { newRunDir } from '../runtime/train/runName';
 import { formatProblem } from '../runtime/problem';
@@ -52,7 +52,7 @@ const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainComma
 
   // Unsaved edits are what the user sees, so they are what trains.
   const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  const text = doc?.getText() ?? (await fs.promises.readFile(uri.fsPath, 'utf8'));
+  const text = doc?.getText() ?? readConfigText(uri.fsPath);
   const loaded = parseConfig(text, uri.fsPath);
   if (!loaded.config) {
     const first = loaded.problems[0];
@@ -60,12 +60,15 @@ const train: CommandFactory = (ctx) => async (arg?: unknown, options: TrainComma
     if (choice) await vscode.window.showTextDocument(uri);
     return undefined;
   }
+  // output.dir must stay in the config's folder or the workspace (a cloned repository's config may say otherwise).
   // Named as the CLI's runs are (train/runName.ts), now, so that the dashboard knows the folder from the start.
-  const runDir = newRunDir(resolveOutputDir(loaded.config, loaded.baseDir), uri.fsPath);
+  const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+  const runDir = newRunDir(resolveOutputDir(loaded.config, loaded.baseDir, { roots: folders, configFile: uri.fsPath }), uri.fsPath);
   const session = ctx.sessions.start({
     configFile: uri.fsPath,
     configText: doc?.isDirty ? text : undefined,
     runDir,
+    outputRoots: folders,
     overrides: options.overrides,
     notify: options.notify,
     force: options.force,
@@ -209,10 +212,10 @@ const generateSamples: CommandFactory = (ctx) => async (arg?: unknown, options: 
   const runDir = path.basename(parent) === 'checkpoints' ? path.dirname(parent) : parent;
   const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
   const out = path.join(runDir, 'generated', `${path.basename(checkpoint)}-${stamp}.png`);
-  await fs.promises.mkdir(path.dirname(out), { recursive: true });
+  // The worker makes <run>/generated, refusing it when it is a link (outRoot: checked from the run folder down).
   const file = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `DCGAN: sampling ${path.basename(checkpoint)}` },
-    () => ctx.jobs.sample({ checkpoint, count: options.count ?? 64, seed: options.seed, out, searchPaths: ctx.backendSearchPaths(), wasmDir: ctx.distDir }),
+    () => ctx.jobs.sample({ checkpoint, count: options.count ?? 64, seed: options.seed, out, outRoot: runDir, searchPaths: ctx.backendSearchPaths(), wasmDir: ctx.distDir }),
   );
   const uri = vscode.Uri.file(file);
   await vscode.commands.executeCommand('vscode.open', uri);

@@ -3,6 +3,8 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeFileAtomic } from '../runtime/outputFiles';
+import { outputRootIn } from './workspacePaths';
 import { isConfigFileName } from '../runtime/config/load';
 
 export const CONFIG_GLOB = '**/{dcgan.json,*.dcgan.json}';
@@ -102,7 +104,13 @@ export async function writeNewConfig(folder?: vscode.Uri, name?: string): Promis
   if (!isConfigFileName(fileName)) throw new Error(`"${fileName}" is not a config name: use dcgan.json or a name ending in .dcgan.json.`);
   const target = vscode.Uri.joinPath(dir, fileName);
   if (await exists(target)) throw new Error(`${target.fsPath} exists already; choose another name.`);
-  await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(STARTER_CONFIG));
+  if (target.scheme === 'file') {
+    // The atomic writer, checked from the workspace folder down: no link on the way is written through.
+    const folders = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+    writeFileAtomic(outputRootIn(dir.fsPath, folders), target.fsPath, STARTER_CONFIG);
+  } else {
+    await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(STARTER_CONFIG));
+  }
   await vscode.window.showTextDocument(target);
   return target;
 }

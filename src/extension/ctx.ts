@@ -9,6 +9,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
+import { escapingLog } from './escapingLog';
+import { GPU_RUNTIME_KINDS, gpuRuntimeDirFor } from './gpuRuntime';
 import { SessionRegistry, type TrainingSession } from './session';
 import { WorkerClient } from './jobWorkerClient';
 
@@ -37,7 +39,8 @@ export class Ctx {
 
   constructor(readonly extensionContext: vscode.ExtensionContext) {
     this.subscriptions = extensionContext.subscriptions;
-    this.log = this.push(vscode.window.createOutputChannel('DCGAN Studio', { log: true }));
+    // Every line escaped: log lines carry text from run folders, configs and file names (escapingLog.ts).
+    this.log = this.push(escapingLog(vscode.window.createOutputChannel('DCGAN Studio', { log: true })));
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
     this.diagnostics = this.push(new ConfigDiagnostics(this));
@@ -66,9 +69,12 @@ export class Ctx {
     return vscode.Uri.joinPath(this.extensionContext.globalStorageUri, 'gpu-runtime').fsPath;
   }
 
-  /** Folders whose node_modules selectBackend searches for tfjs-node(-gpu): the user's setting first. */
+  /**
+   * Folders whose node_modules selectBackend searches for Dawn and tfjs-node(-gpu): the user's setting first, then
+   * each runtime's own folder, then gpu-runtime/ itself (where versions before the pinned installs put them).
+   */
   backendSearchPaths(): string[] {
     const configured = vscode.workspace.getConfiguration('dcgan').get<string>('gpuRuntime.path')?.trim();
-    return [...(configured ? [configured] : []), this.gpuRuntimeDir];
+    return [...(configured ? [configured] : []), ...GPU_RUNTIME_KINDS.map((k) => gpuRuntimeDirFor(this.gpuRuntimeDir, k)), this.gpuRuntimeDir];
   }
 }

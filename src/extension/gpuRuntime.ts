@@ -8,6 +8,10 @@
  * - cuda: @tensorflow/tfjs-node-gpu. NVIDIA only, and only with CUDA 11.2 + cuDNN 8.1; its install script
  *   downloads libtensorflow from Google's storage.
  * Neither ships in the VSIX: it stays one package for every platform, under 40 MB (README, "GPU training").
+ * What ships is each one's lockfile (media/gpu-runtime/<kind>/): `npm ci` installs exactly those versions, each
+ * checked against its sha512 before it is unpacked or its install script runs, into a folder of its own
+ * (<global storage>/gpu-runtime/<kind>). What still floats: what tfjs-node-gpu's install script downloads
+ * (libtensorflow from Google's storage, by version, without a checksum).
  */
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -15,6 +19,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
+import { writeFileAtomic } from '../runtime/outputFiles';
 
 export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
 export const GPU_PACKAGE_VERSION = '4.22.0';
@@ -22,6 +27,12 @@ export const WEBGPU_PACKAGE = 'webgpu';
 export const WEBGPU_PACKAGE_VERSION = '0.6.2';
 
 export type GpuRuntimeKind = 'webgpu' | 'cuda';
+export const GPU_RUNTIME_KINDS: readonly GpuRuntimeKind[] = ['webgpu', 'cuda'];
+
+/** Each runtime in a folder of its own under the global storage's gpu-runtime/ (npm ci empties the folder it installs into). */
+export function gpuRuntimeDirFor(root: string, kind: GpuRuntimeKind): string {
+  return path.join(root, kind);
+}
 
 interface Runtime {
   pkg: string;
@@ -72,12 +83,11 @@ const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|get
 
 export async function installGpuRuntime(ctx: Ctx, kind: GpuRuntimeKind = 'cuda'): Promise<InstallResult> {
   const runtime = RUNTIMES[kind];
-  const dir = ctx.gpuRuntimeDir;
-  await fs.promises.mkdir(dir, { recursive: true });
-  const pkgJson = path.join(dir, 'package.json');
-  if (!fs.existsSync(pkgJson)) {
-    await fs.promises.writeFile(pkgJson, JSON.stringify({ name: 'dcgan-studio-gpu-runtime', private: true, description: 'Installed by DCGAN Studio: Install GPU Runtime' }, null, 2));
-  }
+  const dir = gpuRuntimeDirFor(ctx.gpuRuntimeDir, kind);
+  await fs.promises.mkdir(ctx.gpuRuntimeDir, { recursive: true });
+  // The pinned package.json and package-lock.json this extension ships, copied in; npm ci installs what they say.
+  const pinned = path.join(ctx.extensionUri.fsPath, 'media', 'gpu-runtime', kind);
+  for (const name of ['package.json', 'package-lock.json']) writeFileAtomic(ctx.gpuRuntimeDir, path.join(dir, name), fs.readFileSync(path.join(pinned, name)));
   const spec = `${runtime.pkg}@${runtime.version}`;
   ctx.log.info(`Installing ${spec} into ${dir}`);
   ctx.log.show(true);
@@ -86,7 +96,7 @@ export async function installGpuRuntime(ctx: Ctx, kind: GpuRuntimeKind = 'cuda')
     { location: vscode.ProgressLocation.Notification, title: `DCGAN: installing ${spec}`, cancellable: true },
     (progress, token) => new Promise<InstallResult>((resolve) => {
       const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
-      const child = spawn(npm, ['install', '--no-audit', '--no-fund', '--no-package-lock', spec], { cwd: dir, shell: process.platform === 'win32', env: process.env });
+      const child = spawn(npm, ['ci', '--no-audit', '--no-fund'], { cwd: dir, shell: process.platform === 'win32', env: process.env });
       let output = '';
       const onData = (chunk: Buffer) => {
         const text = chunk.toString();

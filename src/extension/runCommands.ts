@@ -7,15 +7,19 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MAX_COMPARED_RUNS } from '../protocol';
-import { animateRun, exportGenerator, writeGif, type ExportResult } from '../runtime/runs';
+import { animateRun, exportGenerator, gifFileName, summarizeRun, writeGif, type ExportResult } from '../runtime/runs';
 import type { CommandFactory } from './ctx';
 import { pickCheckpoint } from './pickCheckpoint';
-import { summarizeRunFolder } from './views/runFolder';
 import { requireTrust } from './trust';
+import { outputRootIn } from './workspacePaths';
 
 /** Frames per second of "Save as GIF": the side view's Play rate, so the file looks like what the user saw. */
 const GIF_FPS = 4;
 const RUN_SCAN_LIMIT = 400;
+
+function workspaceFolderPaths(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
 
 /** Run folders in the workspace (those with a run.json), newest first. */
 async function workspaceRuns(): Promise<{ dir: string; runId: string; status: string; startedAt?: string; step?: number; configFile?: string }[]> {
@@ -23,7 +27,7 @@ async function workspaceRuns(): Promise<{ dir: string; runId: string; status: st
   const runs = files
     .map((f) => path.dirname(f.fsPath))
     .filter((dir) => fs.existsSync(path.join(dir, 'metrics.jsonl')))
-    .map((dir) => ({ dir, ...summarizeRunFolder(dir) }));
+    .map((dir) => ({ dir, ...summarizeRun(dir) }));
   return runs.sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? ''));
 }
 
@@ -102,7 +106,7 @@ export const exportGeneratorCommand: CommandFactory = (ctx) => async (arg?: unkn
   }
   const result = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `DCGAN: exporting the generator of ${path.basename(checkpoint)}` },
-    () => exportGenerator(checkpoint, outDir!, { raw: options.raw, generatedBy: 'DCGAN Studio for VS Code' }),
+    () => exportGenerator(checkpoint, outDir!, { raw: options.raw, generatedBy: 'DCGAN Studio for VS Code', outRoot: outputRootIn(outDir!, workspaceFolderPaths()) }),
   );
   const m = result.metadata;
   const what = m.generator === 'average' ? 'generator average' : 'trained generator';
@@ -131,7 +135,8 @@ export async function saveRunGif(runDir: string, runId: string, saveAs?: string)
   if (!file) {
     const target = await vscode.window.showSaveDialog({
       title: `DCGAN: save the sample grids of ${runId} as an animated GIF`,
-      defaultUri: vscode.Uri.file(path.join(runDir, `${runId}-timeline.gif`)),
+      // The run id comes from run.json: only a safe base name of it goes into the path.
+      defaultUri: vscode.Uri.file(path.join(runDir, gifFileName(runId))),
       filters: { 'Animated GIF': ['gif'] },
       saveLabel: 'Save GIF',
     });
@@ -142,6 +147,6 @@ export async function saveRunGif(runDir: string, runId: string, saveAs?: string)
     { location: vscode.ProgressLocation.Notification, title: `DCGAN: writing the timeline of ${runId} as a GIF` },
     () => animateRun(runDir, { fps: GIF_FPS }),
   );
-  writeGif(file, animation.gif);
+  writeGif(outputRootIn(file, workspaceFolderPaths()), file, animation.gif);
   return { file, frames: animation.frames.length };
 }

@@ -27,6 +27,8 @@ export interface SessionOptions {
   configText?: string;
   /** Run folder; the runId is its name. */
   runDir: string;
+  /** Folders besides the config's own the run may write into: the workspace folders. */
+  outputRoots?: string[];
   overrides?: ConfigOverrides;
   resume?: boolean;
   /** Train even when the data check finds errors. */
@@ -86,6 +88,7 @@ export class TrainingSession implements vscode.Disposable {
         configText: options.configText,
         overrides: options.overrides,
         runDir: options.runDir,
+        outputRoots: options.outputRoots,
         resume: options.resume,
         searchPaths: ctx.backendSearchPaths(),
         wasmDir: ctx.distDir,

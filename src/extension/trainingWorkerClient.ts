@@ -12,6 +12,8 @@ import * as path from 'node:path';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { isWorkerToHost, type HostToWorker, type LogLevel, type StartRequest } from '../protocol';
 import type { EndEvent, TrainEvent } from '../runtime/events';
+import { writeFileAtomic } from '../runtime/outputFiles';
+import { isRecord, readJsonBounded } from '../runtime/runs/safeFs';
 
 export interface TrainingWorkerOptions {
   /** dist/worker.js */
@@ -124,10 +126,9 @@ export class TrainingWorker {
       try { fs.writeSync(fd, JSON.stringify(end) + '\n'); } finally { fs.closeSync(fd); }
       const runJson = path.join(dir, 'run.json');
       if (!fs.lstatSync(runJson).isFile()) return;
-      const j = JSON.parse(fs.readFileSync(runJson, 'utf8')) as Record<string, unknown>;
-      const tmp = `${runJson}.${process.pid}.crash.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify({ ...j, status: end.reason, endedAt: new Date().toISOString(), message: end.message }, null, 2), { flag: 'wx' });
-      fs.renameSync(tmp, runJson);
+      const j = readJsonBounded(dir, 'run.json', 1 << 20);
+      if (!isRecord(j)) return;
+      writeFileAtomic(dir, runJson, JSON.stringify({ ...j, status: end.reason, endedAt: new Date().toISOString(), message: end.message }, null, 2));
     } catch (err) {
       this.opts.onLog('warn', `could not record the end of the run in ${dir}: ${(err as Error).message}`);
     }

@@ -39,3 +39,17 @@ export function revivedRunDir(state: unknown, folders: readonly string[]): strin
   try { isDir = fs.statSync(resolved).isDirectory(); } catch { /* missing */ }
   return isDir && isInsideFolders(resolved, folders) ? resolved : undefined;
 }
+
+/**
+ * Where the link check of a write starts (runtime/outputFiles.ts) for a place the user picked in a dialog: the
+ * innermost workspace folder holding it, so that a link planted in the workspace (a cloned repository's
+ * `export` → elsewhere) on the way is refused; outside the workspace, the picked place's own folder.
+ */
+export function outputRootIn(target: string, folders: readonly string[]): string {
+  const abs = path.resolve(target);
+  const holding = folders.map((f) => path.resolve(f)).filter((f) => {
+    const rel = path.relative(f, abs);
+    return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+  });
+  return holding.sort((a, b) => b.length - a.length)[0] ?? path.dirname(abs);
+}

@@ -142,6 +142,13 @@ export interface EvalEvent {
 
 export type EndReason = 'completed' | 'stopped' | 'error' | 'non-finite';
 
+/** A run's state as its folder or session tells it: running, how it ended, or unknown (it never said). */
+export type RunStatus = 'running' | EndReason | 'unknown';
+export const RUN_STATUSES: readonly RunStatus[] = ['running', 'completed', 'stopped', 'error', 'non-finite', 'unknown'];
+export function isRunStatus(x: unknown): x is RunStatus {
+  return typeof x === 'string' && (RUN_STATUSES as readonly string[]).includes(x);
+}
+
 export interface EndEvent {
   event: 'end';
   reason: EndReason;

@@ -13,6 +13,8 @@ declare module 'gifenc' {
     writeFrame(index: Uint8Array, width: number, height: number, opts?: FrameOptions): void;
     finish(): void;
     bytes(): Uint8Array;
+    /** The byte stream under the encoder: bytes() copies what is written so far, reset() empties it (frames stay). */
+    readonly stream: { bytes(): Uint8Array; reset(): void };
   }
   export function GIFEncoder(opts?: { auto?: boolean; initialCapacity?: number }): Encoder;
   export function quantize(rgba: Uint8Array | Uint8ClampedArray, maxColors: number, options?: Record<string, unknown>): Palette;

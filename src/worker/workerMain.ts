@@ -77,6 +77,7 @@ async function runTraining(msg: StartRequest, signal: AbortSignal): Promise<void
       configText: msg.configText,
       overrides: msg.overrides,
       runDir: msg.runDir,
+      outputRoots: msg.outputRoots,
       resume: msg.resume,
       force: msg.force,
       searchPaths: msg.searchPaths,
@@ -142,7 +143,8 @@ async function runSample(msg: SampleRequest): Promise<void> {
     const backend = await selectBackend('auto', { searchPaths: msg.searchPaths, wasmDir: msg.wasmDir });
     const grid = await sampleFromCheckpoint(msg.checkpoint, msg.count, backend, msg.seed);
     backend.release?.();
-    writePng(msg.out, grid);
+    // From the run folder down (the host names it): a link planted at <run>/generated is refused, not written through.
+    writePng(msg.outRoot ?? path.dirname(msg.out), msg.out, grid);
     post({ type: 'sampleResult', id: msg.id, file: path.resolve(msg.out), backend: backend.info });
   } catch (err) {
     post({ type: 'sampleResult', id: msg.id, error: err instanceof Error ? err.message : String(err) });

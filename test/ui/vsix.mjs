@@ -41,8 +41,10 @@ export function vsixProblems(file, manifest) {
   if (bytes > MAX_VSIX_BYTES) problems.push(`${file} is ${(bytes / 2 ** 20).toFixed(1)} MB, over ${MAX_VSIX_BYTES / 2 ** 20} MB: check .vscodeignore`);
   const names = new Set(listVsix(file).map((e) => e.name));
   for (const n of names) if (NEVER_SHIPPED.some((re) => re.test(n))) problems.push(`${n} is in the VSIX: .vscodeignore should leave it out`);
-  // What the extension needs at run time: its entry, the training worker, the wasm runtime, the schema, the data.
-  const needed = [manifest.main, 'dist/worker.js', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/dcgan.schema.json', 'media/builtin/mnist-images-idx3-ubyte.gz'];
+  // What the extension needs at run time: its entry, the training worker, the wasm runtime, the schema, the data,
+  // and the GPU runtimes' lockfiles ("Install GPU Runtime" runs npm ci on them).
+  const lockfiles = ['webgpu', 'cuda'].flatMap((k) => [`media/gpu-runtime/${k}/package.json`, `media/gpu-runtime/${k}/package-lock.json`]);
+  const needed = [manifest.main, 'dist/worker.js', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/dcgan.schema.json', 'media/builtin/mnist-images-idx3-ubyte.gz', ...lockfiles];
   for (const n of needed) {
     const name = `extension/${n.replace(/^\.\//, '')}`;
     if (!names.has(name)) problems.push(`${name} is missing from the VSIX: .vscodeignore (an allow-list) should keep it`);

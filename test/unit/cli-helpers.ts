@@ -57,6 +57,41 @@ export function runCli(args: string[], opts: { cwd?: string; timeoutMs?: number 
   });
 }
 
+export interface MeasuredResult extends CliResult {
+  signal: NodeJS.Signals | null;
+  /** Peak resident memory of the child (worker threads included), from report-max-rss.cjs. */
+  rssMb: number;
+  seconds: number;
+}
+
+/**
+ * Runs a node script (the CLI by default) in a child with report-max-rss.cjs preloaded, killing it past
+ * `timeoutMs`: what the hostile-file tests bound. A child that was killed resolves with rssMb Infinity.
+ */
+export function runMeasured(args: string[], opts: { cwd?: string; timeoutMs?: number; script?: string; nodeArgs?: string[] } = {}): Promise<MeasuredResult> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const script = opts.script === undefined ? [CLI] : opts.script ? [opts.script] : [];
+    const child = spawn(process.execPath, ['--require', path.join(__dirname, 'report-max-rss.cjs'), ...(opts.nodeArgs ?? []), ...script, ...args], {
+      cwd: opts.cwd ?? ROOT,
+      env: { ...process.env, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    // Bounded: a child that floods its output must not flood the test's memory too.
+    child.stdout.on('data', (d) => { if (stdout.length < 1 << 20) stdout += d; });
+    child.stderr.on('data', (d) => { if (stderr.length < 1 << 20) stderr += d; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs ?? 60_000);
+    child.on('error', reject);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      const rss = /MAX_RSS_KB=(\d+)/.exec(stderr);
+      resolve({ code, signal, stdout, stderr: stderr.replace(/\nMAX_RSS_KB=\d+\n/, ''), rssMb: rss ? Number(rss[1]) / 1024 : Infinity, seconds: (performance.now() - started) / 1000 });
+    });
+  });
+}
+
 export function tempDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `dcgan-cli-${prefix}-`));
 }

@@ -1,6 +1,6 @@
 /**
  * The dashboard bundle in headless Chromium, fed a run folder the way the extension host feeds it
- * (readRunFolder for a restored dashboard, liveEventMessages for a live one).
+ * (readRunHistory for a restored dashboard, liveEventMessages for a live one).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import type { Browser } from 'playwright-core';
 import type { HostToWebview, RunSummary } from '../../src/protocol';
 import type { TrainEvent } from '../../src/runtime/events';
-import { readRunFolder } from '../../src/extension/views/runFolder';
+import { readRunHistory } from '../../src/runtime/runs';
 import { liveEventMessages } from '../../src/extension/views/messages';
 import { ARTIFACTS, fixtureRunDir, launch, openWebview, toUri, waitFor, type Harness } from './harness';
 
@@ -22,7 +22,7 @@ function allEvents(): TrainEvent[] {
 
 /** What the host sends a restored dashboard: the run read back from its folder, grids as URIs. */
 async function restoredInit(): Promise<HostToWebview> {
-  const folder = await readRunFolder(RUN_DIR);
+  const folder = await readRunHistory(RUN_DIR);
   const run: RunSummary = { ...folder.summary, grids: folder.summary.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
   return { type: 'init', run, history: folder.history, problems: folder.problems };
 }

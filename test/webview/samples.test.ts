@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import type { Browser } from 'playwright-core';
 import type { RunSummary } from '../../src/protocol';
-import { realBatchFile, summarizeRunFolder } from '../../src/extension/views/runFolder';
+import { realBatchFile, summarizeRun } from '../../src/runtime/runs';
 import { ARTIFACTS, fixtureRunDir, launch, openWebview, toUri, waitFor } from './harness';
 
 const { dir: RUN_DIR } = fixtureRunDir();
@@ -17,7 +17,7 @@ describe('samples side view', () => {
   it('lists the run with its grids over time, enlarges one on click, compares two steps, shows real beside fake', async () => {
     const h = await openWebview(browser, 'samples', { width: 380, height: 820 });
     await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
-    const s = summarizeRunFolder(RUN_DIR);
+    const s = summarizeRun(RUN_DIR);
     const run: RunSummary = { ...s, grids: s.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
     assert.ok((run.grids?.length ?? 0) >= 2, 'the fixture has grids');
     await h.send([{ type: 'runs', runs: [run] }]);
@@ -61,7 +61,7 @@ describe('samples side view', () => {
   it('plays the timeline, asks the host for a GIF, and asks to compare the runs ticked in the Runs tab', async () => {
     const h = await openWebview(browser, 'samples', { width: 380, height: 820 });
     await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
-    const s = summarizeRunFolder(RUN_DIR);
+    const s = summarizeRun(RUN_DIR);
     const run: RunSummary = { ...s, grids: s.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) };
     const other: RunSummary = { ...run, runId: `${run.runId}-b` };
     await h.send([{ type: 'runs', runs: [run, other] }]);

@@ -4,7 +4,7 @@
  * drive it without a browser.
  */
 import type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow, RunStatus } from '../../src/protocol';
-import { AlignedDecimator, type AlignedSeries } from '../shared/decimate';
+import { AlignedDecimator, type AlignedSeries } from '../../src/runtime/decimate';
 
 /** Points per run and chart: the dashboard's budget, shared by up to six runs on one axis. */
 export const MAX_POINTS_PER_RUN = 2000;

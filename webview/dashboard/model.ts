@@ -6,7 +6,7 @@ import type { BackendInfo, DatasetSummary, EndEvent, EvalEvent, StepEvent, Train
 import type { Problem, ProblemCode } from '../../src/runtime/problem';
 import type { GridPayload, RunStatus, RunSummary } from '../../src/protocol';
 import { etaSeconds, formatDuration, formatRate } from '../../src/runtime/progress';
-import { AlignedDecimator } from '../shared/decimate';
+import { AlignedDecimator } from '../../src/runtime/decimate';
 import type { Marker } from '../shared/charts';
 
 /** Points per chart series; 2,000 is about one per horizontal pixel on a wide screen. */

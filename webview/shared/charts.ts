@@ -6,8 +6,8 @@
  */
 import uPlot from 'uplot';
 import type { BalanceEvent } from '../../src/runtime/events';
-import type { AlignedSeries } from './decimate';
-import { smoothEma } from './decimate';
+import type { AlignedSeries } from '../../src/runtime/decimate';
+import { smoothEma } from '../../src/runtime/decimate';
 
 /** A vertical mark on the charts: a balance intervention or the first firing of a health alert. */
 export interface Marker {

@@ -22,6 +22,12 @@ const MEMENTO_KEY = 'dcgan.compare.runDirs';
 const LIVE_DEBOUNCE_MS = 750;
 const LIVE_POLL_MS = 5000;
 const LIVE_READ_BYTES = 16 * 2 ** 20;
+/**
+ * Bytes of each run's metrics.jsonl read when the panel opens (about half a million steps): six runs stay a few
+ * seconds of reading and a bounded heap (readRun also caps what it keeps of problems). Runs still being written
+ * are read on from there.
+ */
+const FIRST_READ_BYTES = 64 * 2 ** 20;
 /** Points kept per run in memory; the page gets about SERIES_BUCKETS of them. */
 const MAX_POINTS = 20_000;
 
@@ -141,7 +147,7 @@ export class ComparePanel implements vscode.Disposable {
     const records: RunRecord[] = [];
     for (const dir of this.runDirs) {
       try {
-        records.push(await readRun(dir, { maxPoints: MAX_POINTS }));
+        records.push(await readRun(dir, { maxPoints: MAX_POINTS, maxMetricsBytes: FIRST_READ_BYTES }));
       } catch (err) {
         const reason = (err as Error).message;
         this.skipped.push({ dir, reason });
@@ -150,6 +156,7 @@ export class ComparePanel implements vscode.Disposable {
       }
     }
     if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
+    for (const r of records) if (r.truncated && !isLive(r)) this.services.log.warn(`compare: ${r.dir}/metrics.jsonl is larger than ${FIRST_READ_BYTES / 2 ** 20} MiB; its first ${FIRST_READ_BYTES / 2 ** 20} MiB are shown. Compare it with "dcgan-studio compare" for the whole run.`);
     if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
     const view = comparisonView(records, this.toUri);
     this.lastComparison = view;

@@ -5,12 +5,12 @@
  * the panel passes `toUri`, so the webview test builds the very same messages from real run folders.
  */
 import * as path from 'node:path';
-import type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow, RunStatus } from '../../protocol';
+import type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow } from '../../protocol';
 import type { StepEvent } from '../../runtime/events';
 import type { Problem } from '../../runtime/problem';
 import type { Comparison, RunEval, RunGrid, RunPoint, RunRecord } from '../../runtime/runs';
 import { compareRuns } from '../../runtime/runs';
-import { decimateStepEvents } from '../../../webview/shared/decimate';
+import { decimateStepEvents } from '../../runtime/decimate';
 
 /** Step buckets per run in the first message (each keeps its extremes: up to ~4 points); the page decimates on. */
 export const SERIES_BUCKETS = 1000;
@@ -89,12 +89,6 @@ export function formatConfigValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-const STATUSES: ReadonlySet<string> = new Set<RunStatus>(['running', 'completed', 'stopped', 'error', 'non-finite', 'unknown']);
-
-export function runStatus(r: RunRecord): RunStatus {
-  return STATUSES.has(r.status) ? r.status : 'unknown';
-}
-
 /** A run whose files may still grow: it says it is running, or never said how it ended. */
 export function isLive(r: RunRecord): boolean {
   return r.status === 'running' || r.status === 'unknown';
@@ -105,7 +99,7 @@ export function comparisonView(records: readonly RunRecord[], toUri: ToUri, comp
   const runs: CompareRunView[] = records.map((r, i) => ({
     runId: ids[i],
     label: runLabel(r, ids[i]),
-    status: runStatus(r),
+    status: r.status,
     live: isLive(r),
     step: r.lastStep,
     ...(r.plannedSteps !== undefined ? { steps: r.plannedSteps } : {}),
@@ -138,7 +132,7 @@ export function liveUpdate(runId: string, before: RunRecord, after: RunRecord, t
     grids,
     alerts,
     ...(evalChanged ? { eval: evalOf(after.eval) } : {}),
-    ...(statusChanged ? { status: runStatus(after) } : {}),
+    ...(statusChanged ? { status: after.status } : {}),
     step: after.lastStep,
     ...(gridStepsChanged ? { gridSteps: commonGridSteps!.after.slice() } : {}),
   };

@@ -1,14 +1,14 @@
 /**
  * The dashboard of one run: a WebviewPanel per run folder (createOrShow reveals the open one), revived after a
  * window reload by the serializer from the state the page saved (its runDir). Thin: the page does the drawing,
- * runFolder.ts the reading, messages.ts the event → message mapping.
+ * runtime/runs the reading (readRunHistory), messages.ts the event → message mapping.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { gridPayloadFromImage, isWebviewToHost, type HostToWebview, type RunSummary, type WebviewToHost } from '../../protocol';
 import { renderWebviewHtml } from './html';
 import { liveEventMessages } from './messages';
-import { listGrids, readRunFolder } from './runFolder';
+import { listGrids, readRunHistory } from '../../runtime/runs';
 import type { LiveRun, ViewServices } from './services';
 import { checkRemedy, describeEdits, SentProblems } from '../remedies';
 import { requireTrust, untrustedMessage } from '../trust';
@@ -150,7 +150,7 @@ export class DashboardPanel implements vscode.Disposable {
       return;
     }
     try {
-      const folder = await readRunFolder(this.runDir);
+      const folder = await readRunHistory(this.runDir);
       this.diskConfigFile = folder.summary.configFile;
       if (folder.skippedLines) this.services.log.warn(`${this.runDir}/metrics.jsonl: skipped ${folder.skippedLines} line(s) that were not training events`);
       this.post({ type: 'init', run: this.withUris(folder.summary), history: folder.history, problems: folder.problems });

@@ -2,5 +2,4 @@
 export { DashboardPanel, registerDashboardSerializer, webviewOptions } from './dashboardPanel';
 export { SamplesViewProvider, registerSamplesView } from './samplesView';
 export type { LiveRun, ViewServices } from './services';
-export { readRunFolder, summarizeRunFolder, listGrids, realBatchFile } from './runFolder';
 export { ComparePanel, registerCompareSerializer } from './comparePanel';

@@ -8,7 +8,7 @@ import * as vscode from 'vscode';
 import { isWebviewToHost, type HostToWebview, type RunSummary, type WebviewToHost } from '../../protocol';
 import { DashboardPanel } from './dashboardPanel';
 import { renderWebviewHtml } from './html';
-import { realBatchFile, summarizeRunFolder } from './runFolder';
+import { realBatchFile, summarizeRun } from '../../runtime/runs';
 import type { ViewServices } from './services';
 
 /** More runs than this in one workspace is a sweep; the newest are the ones worth a thumbnail. */
@@ -60,7 +60,7 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
     const byDir = new Map<string, RunSummary>();
     for (const f of files) {
       const dir = path.dirname(f.fsPath);
-      byDir.set(dir, summarizeRunFolder(dir));
+      byDir.set(dir, summarizeRun(dir));
     }
     for (const [dir, run] of byDir) {
       const s = this.services.sessionFor(run.runId);

@@ -2,13 +2,14 @@
  * Loads dcgan.json (JSON with comments), validates it against schema.json with ajv, fills defaults,
  * and reports every problem with the file, the key and the line.
  */
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import Ajv, { type ErrorObject } from 'ajv';
 import * as jsonc from 'jsonc-parser';
 import schema from './schema.json';
 import type { DcganConfig } from './types';
 import type { ConfigPath, Problem } from '../problem';
+import { isInside, OutputPathError } from '../outputFiles';
+import { readFileBounded } from '../runs/safeFs';
 
 export const BUILTIN_PREFIX = 'builtin:';
 export const CONFIG_FILE_NAMES = ['dcgan.json'];
@@ -79,11 +80,19 @@ export function parseConfig(text: string, file?: string): LoadedConfig {
   return { config: doc as DcganConfig, problems, file: file && path.resolve(file), baseDir };
 }
 
+/** A dcgan.json is a few kilobytes; a larger one is not a config (a link to /dev/zero, a dataset named by mistake). */
+export const MAX_CONFIG_BYTES = 1 << 20;
+
+/** A config file's text, read through the bounded reader: a regular file of at most MAX_CONFIG_BYTES. */
+export function readConfigText(file: string): string {
+  return readFileBounded(file, MAX_CONFIG_BYTES).toString('utf8');
+}
+
 export function loadConfigFile(file: string): LoadedConfig {
   const abs = path.resolve(file);
   let text: string;
   try {
-    text = fs.readFileSync(abs, 'utf8');
+    text = readConfigText(abs);
   } catch (err) {
     return {
       problems: [{ code: 'config/not-found', severity: 'error', message: `Cannot read config ${abs}: ${(err as Error).message}. Check the path, or run "dcgan-studio train" with no argument to use the built-in MNIST defaults.`, file: abs }],
@@ -107,8 +116,16 @@ export function resolveDataPath(config: DcganConfig, baseDir: string): string {
   return p.startsWith(BUILTIN_PREFIX) ? p : path.resolve(baseDir, p);
 }
 
-export function resolveOutputDir(config: DcganConfig, baseDir: string): string {
-  return path.resolve(baseDir, config.output.dir);
+/**
+ * output.dir resolved against the config's folder. It must stay inside that folder, or inside one of `roots` (a
+ * folder the user chose: a CLI --out, a workspace folder): a config that came with a cloned repository must not
+ * make training write elsewhere (an absolute path, or `..` up and out). Throws OutputPathError otherwise.
+ */
+export function resolveOutputDir(config: DcganConfig, baseDir: string, options: { roots?: readonly string[]; configFile?: string } = {}): string {
+  const dir = path.resolve(baseDir, config.output.dir);
+  if ([baseDir, ...(options.roots ?? [])].some((r) => isInside(path.resolve(r), dir))) return dir;
+  const where = options.configFile ? ` in ${options.configFile}` : '';
+  throw new OutputPathError(`output.dir "${config.output.dir}"${where} resolves to ${dir}, outside the config's folder ${path.resolve(baseDir)}. A config may only write below its own folder, so that one from a cloned repository cannot write elsewhere. Use a relative output.dir such as "runs", or name the folder yourself: dcgan-studio train --out ${dir}.`);
 }
 
 /** Config keys set for one run, by dotted key: {"training.steps": 5}. */

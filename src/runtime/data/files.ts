@@ -7,6 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { DatasetError, unreadable } from './types';
+import { openRegularFile, readInto, UnsafeFileError } from '../runs/safeFs';
 
 /** Arrays hold images of at most this side: the models train on 128×128 at most and arrays are not resized. */
 export const MAX_ARRAY_IMAGE_SIDE = 1024;
@@ -23,37 +24,23 @@ export function tooLarge(file: string, message: string): DatasetError {
   return new DatasetError({ code: 'data/too-large', severity: 'error', message, file });
 }
 
-function kindOf(st: fs.Stats): string {
-  if (st.isDirectory()) return 'folder';
-  if (st.isCharacterDevice() || st.isBlockDevice()) return 'device';
-  if (st.isFIFO()) return 'named pipe';
-  if (st.isSocket()) return 'socket';
-  return 'special file';
-}
-
 /**
- * Opens a file for reading only if it is a regular file (symlinks are followed, but must end at one). O_NONBLOCK
- * keeps the open itself from waiting on a FIFO's writer; it changes nothing for regular files.
+ * Opens a file for reading only if it is a regular file (symlinks are followed, but must end at one): safeFs's
+ * check, with the refusal as a dataset problem.
  */
 export function openRegular(file: string): { fd: number; size: number } {
-  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
-  const st = fs.fstatSync(fd);
-  if (!st.isFile()) {
-    fs.closeSync(fd);
-    throw unreadable(file, `${file} is a ${kindOf(st)}, not a regular file; datasets are read only from regular files. Point data.path at a real .npy/.npz/IDX file or a folder of images.`);
+  try {
+    return openRegularFile(file);
+  } catch (err) {
+    if (!(err instanceof UnsafeFileError)) throw err;
+    throw unreadable(file, `${err.message.replace(/ Replace it with.*$/, '')} Datasets are read only from regular files: point data.path at a real .npy/.npz/IDX file or a folder of images.`);
   }
-  return { fd, size: st.size };
 }
 
 /** Reads `length` bytes at `position` (fewer only at the end of the file). */
 export function readAt(fd: number, length: number, position: number): Uint8Array {
   const out = new Uint8Array(length);
-  let got = 0;
-  while (got < length) {
-    const r = fs.readSync(fd, out, got, length - got, position + got);
-    if (r === 0) break;
-    got += r;
-  }
+  const got = readInto(fd, out, position);
   return got === length ? out : out.subarray(0, got);
 }
 

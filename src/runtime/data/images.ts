@@ -6,10 +6,10 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import * as zlib from 'node:zlib';
 import { PNG } from 'pngjs';
 import * as jpeg from 'jpeg-js';
 import type { Problem } from '../problem';
+import { checkPngInflation } from '../png';
 import { MAX_IMAGE_FILE_BYTES, MAX_IMAGE_PIXELS, openRegular, readAt, readRegularFile, tooLarge } from './files';
 import { DatasetError, SUPPORTED_IMAGE_SIZES, throwIfAborted, unreadable, type Dataset, type OpenOptions } from './types';
 
@@ -80,23 +80,12 @@ function checkDimensions(file: string, width: number, height: number): void {
   }
 }
 
-/**
- * pngjs bounds the inflated pixel data by the image size, except for interlaced PNGs, which it inflates
- * without a limit: a small interlaced image could carry a zlib bomb. Inflate those once with a cap first.
- */
+/** A small interlaced image could carry a zlib bomb (see ../png.ts): its inflation is capped first. */
 function checkInterlacedSize(file: string, bytes: Buffer, width: number, height: number): void {
-  const idat: Buffer[] = [];
-  for (let o = 8; o + 8 <= bytes.length;) {
-    const len = bytes.readUInt32BE(o);
-    if (bytes.toString('latin1', o + 4, o + 8) === 'IDAT') idat.push(bytes.subarray(o + 8, o + 8 + len));
-    o += 12 + len;
-  }
-  // At most 8 bytes a pixel (RGBA, 16 bits) plus a filter byte per row in each of the 7 passes.
-  const bound = width * height * 8 + 7 * height + 1024;
   try {
-    zlib.inflateSync(Buffer.concat(idat), { maxOutputLength: bound });
+    checkPngInflation(bytes, width, height);
   } catch (err) {
-    throw unreadable(file, `${file}: its pixel data does not inflate to a ${width}×${height} image (${(err as Error).message}); the file is damaged or hostile. Delete or replace it.`);
+    throw unreadable(file, `${file}: ${(err as Error).message}; the file is damaged or hostile. Delete or replace it.`);
   }
 }
 

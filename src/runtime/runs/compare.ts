@@ -4,6 +4,7 @@
  */
 import type { Problem } from '../problem';
 import type { RunEval, RunGrid, RunPoint, RunRecord } from './read';
+import { clip } from '../text';
 
 /** A config key whose value is not the same in every run: `values[i]` is run i's (undefined: the key is absent). */
 export interface ConfigDifference {
@@ -66,16 +67,41 @@ export function compareRuns(records: readonly RunRecord[]): Comparison {
   };
 }
 
-/** Flattens nested objects to dotted keys; arrays and primitives are leaves. */
-export function flattenConfig(value: unknown, prefix = '', out: Map<string, unknown> = new Map()): Map<string, unknown> {
-  if (typeof value === 'object' && value !== null && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.length === 0 && prefix) out.set(prefix, value);
-    for (const [k, v] of entries) flattenConfig(v, prefix ? `${prefix}.${k}` : k, out);
-  } else if (prefix) {
-    out.set(prefix, value);
+/**
+ * Bounds on what a config is flattened into. A config.json comes with the run folder, from anyone: 200 levels of
+ * 2,000-character keys over 1,000 leaves took minutes and gigabytes to diff. DCGAN Studio's own configs are 3 levels
+ * deep, with short keys and a few dozen settings.
+ */
+const MAX_DEPTH = 6;
+const MAX_KEY_CHARS = 100;
+const MAX_KEYS = 2000;
+/** A value longer than this (as JSON) is shown as a note, not compared or printed in full. */
+const MAX_VALUE_CHARS = 1000;
+
+/**
+ * Flattens nested objects to dotted keys; arrays and primitives are leaves. Keys longer than 100 characters and
+ * levels below the 6th are left out, at most 2,000 keys are kept, and each value is bounded (boundedValue).
+ */
+export function flattenConfig(value: unknown, prefix = '', out: Map<string, unknown> = new Map(), depth = 0): Map<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value) && depth < MAX_DEPTH) {
+    const keys = Object.keys(value as Record<string, unknown>);
+    if (keys.length === 0 && prefix) out.set(prefix, value);
+    for (const k of keys) {
+      if (out.size >= MAX_KEYS) break;
+      if (k.length > MAX_KEY_CHARS) continue;
+      flattenConfig((value as Record<string, unknown>)[k], prefix ? `${prefix}.${k}` : k, out, depth + 1);
+    }
+  } else if (prefix && out.size < MAX_KEYS) {
+    out.set(prefix, boundedValue(value));
   }
   return out;
+}
+
+/** The value itself when its JSON is short; otherwise a note saying it was too long (a string is cut instead). */
+function boundedValue(v: unknown): unknown {
+  if (typeof v === 'string') return v.length > MAX_VALUE_CHARS ? `${clip(v, MAX_VALUE_CHARS)}… (${v.length.toLocaleString('en-US')} characters)` : v;
+  if (typeof v !== 'object' || v === null) return v;
+  return stableJson(v) === undefined ? `(a value of more than ${MAX_VALUE_CHARS.toLocaleString('en-US')} characters as JSON, or nested more than ${MAX_DEPTH} deep)` : v;
 }
 
 export function configDifferences(configs: readonly unknown[]): ConfigDifference[] {
@@ -87,17 +113,38 @@ export function configDifferences(configs: readonly unknown[]): ConfigDifference
   for (const key of keys) {
     if (IGNORED_KEYS.has(key)) continue;
     const values = flat.map((f) => f.get(key));
-    const first = stableJson(values[0]);
-    if (values.some((v) => stableJson(v) !== first)) out.push({ key, values });
+    const first = sameness(values[0]);
+    if (values.some((v) => sameness(v) !== first)) out.push({ key, values });
   }
   return out;
 }
 
-function stableJson(v: unknown): string {
-  if (v === undefined) return 'undefined';
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v);
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${stableJson((v as Record<string, unknown>)[k])}`).join(',')}}`;
+/** Equal for equal values: primitives by type and value, objects (bounded by flattenConfig) by their stable JSON. */
+function sameness(v: unknown): string {
+  return typeof v === 'object' && v !== null ? `json:${stableJson(v)}` : `${typeof v}:${String(v)}`;
+}
+
+/** JSON with sorted keys, or undefined past MAX_VALUE_CHARS characters or MAX_DEPTH levels (values are bounded first). */
+function stableJson(v: unknown, depth = 0, budget = { left: MAX_VALUE_CHARS }): string | undefined {
+  let text: string | undefined;
+  if (v === undefined) text = 'undefined';
+  else if (typeof v !== 'object' || v === null) text = JSON.stringify(v);
+  else if (depth >= MAX_DEPTH) return undefined;
+  else {
+    const parts: string[] = [];
+    const entries: [string, unknown][] = Array.isArray(v) ? v.map((x, i) => [String(i), x]) : Object.keys(v).sort().map((k) => [k, (v as Record<string, unknown>)[k]]);
+    for (const [k, x] of entries) {
+      budget.left -= k.length + 3;
+      if (budget.left < 0) return undefined;
+      const inner = stableJson(x, depth + 1, budget);
+      if (inner === undefined) return undefined;
+      parts.push(Array.isArray(v) ? inner : `${JSON.stringify(k)}:${inner}`);
+    }
+    text = Array.isArray(v) ? `[${parts.join(',')}]` : `{${parts.join(',')}}`;
+    return text;
+  }
+  budget.left -= text.length;
+  return budget.left < 0 ? undefined : text;
 }
 
 export function runEnd(series: readonly RunPoint[], window = RECENT_WINDOW): RunEnd {

@@ -11,15 +11,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { readCheckpoint, tensorData, type LoadedCheckpoint, type TensorEntry } from '../train/checkpoint';
 import { outputRange } from '../config/types';
+import { checkOutputFolders, lstatOrUndefined, userOutputRoot, writeFileAtomic } from '../outputFiles';
+import { clip } from '../text';
 import { generatorGraph, type GeneratorGraph } from './generatorGraph';
-import { realDir, regularFileInside, UnsafeFileError } from './safeFs';
+import { realDir, regularFileInside } from './safeFs';
 
 export const EXPORT_FORMAT = 'dcgan-studio-generator';
 export const EXPORT_VERSION = 1;
 /** The converter's default shard size; browsers fetch the shards in parallel. */
 const SHARD_BYTES = 4 * 1024 * 1024;
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
-const MAX_WEIGHTS_BYTES = 1024 * 1024 * 1024;
 const SHARD_FILE = /^group1-shard\d+of\d+\.bin$/;
 
 export interface ExportOptions {
@@ -27,6 +27,11 @@ export interface ExportOptions {
   raw?: boolean;
   /** Written into model.json's generatedBy, e.g. "dcgan-studio 0.1.0". */
   generatedBy?: string;
+  /**
+   * The folder whose owner chose outDir (a workspace folder; default: the current folder when outDir is below it,
+   * else outDir's parent): every folder from it down to outDir must be a real folder, not a link.
+   */
+  outRoot?: string;
 }
 
 /** What model.json's userDefinedMetadata.dcganStudio says (tfjs exposes it as model.metadata.dcganStudio). */
@@ -66,17 +71,20 @@ export interface ExportResult {
 
 export class ExportError extends Error {}
 
-/** Reads a checkpoint folder, refusing files that are not what the trainer writes (links out, oversized, special). */
+/**
+ * Reads a checkpoint folder with readCheckpoint's bounds (regular files of the folder, a bounded manifest,
+ * weights.bin exactly as declared); every refusal is an ExportError naming the file.
+ */
 export function readCheckpointSafely(checkpointDir: string): LoadedCheckpoint {
   const dir = realDir(checkpointDir);
   if (!dir) throw new ExportError(`${checkpointDir} is not a folder. Pass a checkpoint folder, runs/<run>/checkpoints/step-NNNNNN.`);
-  const manifest = regularFileInside(dir, 'manifest.json');
-  const weights = regularFileInside(dir, 'weights.bin');
-  if (!manifest) throw new ExportError(`${checkpointDir} is not a DCGAN Studio checkpoint: it has no manifest.json (a regular file). Pass a folder like runs/<run>/checkpoints/step-000500.`);
-  if (!weights) throw new ExportError(`${checkpointDir} has no weights.bin (a regular file); the checkpoint is incomplete. Use another checkpoint of the run.`);
-  if (manifest.size > MAX_MANIFEST_BYTES) throw new UnsafeFileError(manifest.file, `${manifest.file} is ${manifest.size} bytes, far more than a checkpoint manifest has (at most ${MAX_MANIFEST_BYTES}); it was not read.`);
-  if (weights.size > MAX_WEIGHTS_BYTES) throw new UnsafeFileError(weights.file, `${weights.file} is ${weights.size} bytes, more than ${MAX_WEIGHTS_BYTES} this exporter reads; it was not read.`);
-  return readCheckpoint(dir);
+  try {
+    if (!regularFileInside(dir, 'manifest.json')) throw new ExportError(`${checkpointDir} is not a DCGAN Studio checkpoint: it has no manifest.json (a regular file). Pass a folder like runs/<run>/checkpoints/step-000500.`);
+    if (!regularFileInside(dir, 'weights.bin')) throw new ExportError(`${checkpointDir} has no weights.bin (a regular file); the checkpoint is incomplete. Use another checkpoint of the run.`);
+    return readCheckpoint(checkpointDir);
+  } catch (err) {
+    throw err instanceof ExportError ? err : new ExportError((err as Error).message);
+  }
 }
 
 function checkedEntries(ckpt: LoadedCheckpoint, entries: unknown, graph: GeneratorGraph, what: string): TensorEntry[] {
@@ -124,7 +132,7 @@ export async function exportGenerator(checkpointDir: string, outDir: string, opt
     format: EXPORT_FORMAT,
     version: EXPORT_VERSION,
     generator: useAverage ? 'average' : 'trained',
-    runId: m.runId,
+    runId: clip(m.runId, 200),
     step: m.step,
     latentDim: spec.latentDim,
     imageShape: [spec.imageSize, spec.imageSize, spec.channels],
@@ -152,23 +160,20 @@ export async function exportGenerator(checkpointDir: string, outDir: string, opt
     userDefinedMetadata: { dcganStudio: metadata },
   };
 
+  // Every folder from the chooser's root down to `out` is a real folder (no link carries the export, or the
+  // deletion of an earlier export's shards below, elsewhere); then the files go through the atomic writer.
   const out = path.resolve(outDir);
-  fs.mkdirSync(out, { recursive: true });
-  if (!fs.statSync(out).isDirectory()) throw new ExportError(`--out ${outDir}: ${out} is not a folder.`);
+  const existing = lstatOrUndefined(out);
+  if (existing && !existing.isDirectory() && !existing.isSymbolicLink()) throw new ExportError(`--out ${outDir}: ${out} is not a folder.`);
+  checkOutputFolders(options.outRoot ?? userOutputRoot(out), out, { create: true });
   for (const name of fs.readdirSync(out)) if (SHARD_FILE.test(name)) fs.rmSync(path.join(out, name), { force: true });
   const weightFiles = shardNames.map((name, i) => {
     const file = path.join(out, name);
-    writeAtomic(file, payload.subarray(i * SHARD_BYTES, Math.min(total, (i + 1) * SHARD_BYTES)));
+    writeFileAtomic(out, file, payload.subarray(i * SHARD_BYTES, Math.min(total, (i + 1) * SHARD_BYTES)));
     return file;
   });
   const modelFile = path.join(out, 'model.json');
   const text = JSON.stringify(modelJson);
-  writeAtomic(modelFile, Buffer.from(text, 'utf8'));
+  writeFileAtomic(out, modelFile, text);
   return { outDir: out, modelFile, weightFiles, format: 'graph-model', metadata, ...(note ? { note } : {}), bytes: total + text.length };
-}
-
-function writeAtomic(file: string, data: Uint8Array): void {
-  const tmp = `${file}.tmp-${process.pid}`;
-  fs.writeFileSync(tmp, data);
-  fs.renameSync(tmp, file);
 }

@@ -17,6 +17,14 @@
  *
  *   saveCheckpointEval(checkpointDir, step, figures): string | undefined   (writes eval.json; `dcgan-studio eval` does)
  *
+ *   Listing (list.ts; the one lister of grids and checkpoints): listGrids(dir), listCheckpoints(dir),
+ *   latestCheckpoint(runDir), newestRunWithCheckpoint(outputDir), realBatchFile(dir), resolveCheckpoint(given)
+ *   (a checkpoint, run, checkpoints/ or output folder -> {dir, step}; throws NoCheckpointError).
+ *
+ *   The views' reads (summary.ts): summarizeRun(runDir): RunSummary (run.json and grids: a workspace scan);
+ *   readRunHistory(runDir, maxStepBuckets?): Promise<RunHistory> {summary, history (steps decimated), problems,
+ *   skippedLines}: a restored dashboard. Throws NotARunError without a readable metrics.jsonl.
+ *
  *   compareRuns(records): Comparison   (pure)
  *     runs[{runId, dir, status, lastStep, plannedSteps?}], configDiff: {key (dotted), values[] per run}[],
  *     end: {last?: RunPoint, recent?: {lossD, lossG, dx, dgz, window}}[], eval: (RunEval|undefined)[],
@@ -35,14 +43,20 @@
  *   animateRun(runDir, { fps?, every?, maxFrames?, holdLastMs? }): Promise<Animation>
  *     Animation: {gif: Uint8Array, frames: RunGrid[] (the grids used), width, height, skipped[]}.
  *     every = use every N-th grid (the last is always included); selectFrames(grids, every) gives the same list.
- *   encodeGif(frames: GridImage[], { fps?, holdLastMs? }): Uint8Array;  writeGif(file, gifBytes): void
+ *     Frames are decoded and encoded one at a time; each at most the largest grid the trainer writes (2082×2082),
+ *     all together at most MAX_ANIMATION_PIXELS (more grids are thinned evenly, the last kept).
+ *   encodeGif(frames: GridImage[], { fps?, holdLastMs? }): Uint8Array;  writeGif(root, file, gifBytes): void
+ *   gifFileName(runId): '<safe run id>-timeline.gif'
  */
-export { readRun, NotARunError, listGrids, listCheckpoints, saveCheckpointEval } from './read';
+export { readRun, NotARunError, saveCheckpointEval } from './read';
 export type { RunRecord, RunPoint, RunGrid, RunCheckpoint, RunEval, RunRecordStatus, ReadRunOptions } from './read';
+export { listGrids, listCheckpoints, latestCheckpoint, newestRunWithCheckpoint, realBatchFile, resolveCheckpoint, NoCheckpointError } from './list';
+export { summarizeRun, readRunHistory } from './summary';
+export type { RunSummary, RunHistory, GridRef } from './summary';
 export { compareRuns, configDifferences, flattenConfig, nearestGrid, alignGrids, intersectSteps, runEnd, alertSummary, RECENT_WINDOW } from './compare';
 export type { Comparison, ConfigDifference, GridRow, RunEnd, RunAlertSummary } from './compare';
 export { exportGenerator, readCheckpointSafely, ExportError, EXPORT_FORMAT, EXPORT_VERSION } from './export';
 export type { ExportOptions, ExportResult, ExportMetadata } from './export';
-export { animateRun, encodeGif, writeGif, selectFrames, decodeGridPng } from './gif';
+export { animateRun, encodeGif, writeGif, selectFrames, decodeGridPng, gifFileName, MAX_ANIMATION_PIXELS } from './gif';
 export type { Animation, AnimateOptions, GifOptions } from './gif';
 export { UnsafeFileError } from './safeFs';

@@ -12,9 +12,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { BackendInfo } from '../events';
+import { isRunStatus, type BackendInfo, type RunStatus } from '../events';
 import type { Problem, Severity } from '../problem';
-import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside, UnsafeFileError } from './safeFs';
+import { clip } from '../text';
+import { writeFileAtomic } from '../outputFiles';
+import { readLines } from './lines';
+import { listCheckpoints, listGrids, type RunCheckpoint, type RunGrid } from './list';
+import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, UnsafeFileError } from './safeFs';
+
+export type { RunCheckpoint, RunGrid } from './list';
 
 /** One training step as the dashboards draw it. dx = mean D(x) on real data, dgz = mean D(G(z)). */
 export interface RunPoint {
@@ -24,17 +30,6 @@ export interface RunPoint {
   dx: number;
   dgz: number;
   ms: number;
-}
-
-export interface RunGrid {
-  step: number;
-  /** Absolute path of the grid PNG, inside the run folder. */
-  file: string;
-}
-
-export interface RunCheckpoint {
-  step: number;
-  dir: string;
 }
 
 /** Sample-quality figures of one checkpoint (see src/runtime/eval/evaluate.ts). */
@@ -49,7 +44,8 @@ export interface RunEval {
   count?: number;
 }
 
-export type RunRecordStatus = 'running' | 'completed' | 'stopped' | 'error' | 'non-finite' | 'unknown';
+/** The one RunStatus (runtime/events.ts), under the name this module has always exported. */
+export type RunRecordStatus = RunStatus;
 
 export interface RunRecord {
   runId: string;
@@ -100,12 +96,21 @@ export interface ReadRunOptions {
   since?: RunRecord;
 }
 
-const MAX_LINE = 1 << 20;
+/** Problems kept per list (alerts, the rest); more are skipped. */
 const MAX_PROBLEMS = 10_000;
+/**
+ * What a record keeps of each problem's text, and of all of them together: a run folder may hold millions of
+ * problem lines of a megabyte, and the Compare panel holds six records for as long as it is open. Past the budget a
+ * problem keeps its code, severity and step (so counts stay right), with a note for its message.
+ */
 const MAX_MESSAGE = 4000;
-const GRID_FILE = /^step-(\d{1,9})\.png$/;
-const CHECKPOINT_DIR = /^step-(\d{1,9})$/;
-const STATUSES: ReadonlySet<string> = new Set(['running', 'completed', 'stopped', 'error', 'non-finite']);
+const MAX_CAUSES = 8;
+const MAX_CAUSE = 500;
+const PROBLEM_TEXT_BUDGET = 2 * 2 ** 20;
+/** Run ids and timestamps, and file paths, as kept from a run's files. */
+const MAX_ID = 200;
+const MAX_PATH = 4096;
+const OVER_BUDGET = '(message not kept: this run\'s problems exceed the 2 MiB of text a run record holds; see metrics.jsonl)';
 const SEVERITIES: ReadonlySet<string> = new Set(['error', 'warning', 'info']);
 
 export async function readRun(runDir: string, options: ReadRunOptions = {}): Promise<RunRecord> {
@@ -126,7 +131,7 @@ export async function readRun(runDir: string, options: ReadRunOptions = {}): Pro
   const rec: RunRecord = prev
     ? { ...prev, series: prev.series.slice(), alerts: prev.alerts.slice(), problems: prev.problems.slice(), truncated: false }
     : {
-        runId: typeof j.runId === 'string' ? j.runId : path.basename(dir),
+        runId: typeof j.runId === 'string' ? clip(j.runId, MAX_ID) : path.basename(dir),
         dir,
         status: 'unknown',
         config: {},
@@ -141,10 +146,10 @@ export async function readRun(runDir: string, options: ReadRunOptions = {}): Pro
         metricsOffset: 0,
         truncated: false,
       };
-  if (typeof j.configFile === 'string') rec.configFile = j.configFile;
-  if (typeof j.startedAt === 'string') rec.startedAt = j.startedAt;
+  if (typeof j.configFile === 'string') rec.configFile = clip(j.configFile, MAX_PATH);
+  if (typeof j.startedAt === 'string') rec.startedAt = clip(j.startedAt, MAX_ID);
   if (isRecord(j.backend) && !rec.backend) rec.backend = j.backend as unknown as BackendInfo;
-  const runJsonStatus = typeof j.status === 'string' && STATUSES.has(j.status) ? (j.status as RunRecordStatus) : undefined;
+  const runJsonStatus = isRunStatus(j.status) && j.status !== 'unknown' ? j.status : undefined;
 
   const sink = new EventSink(rec, options.maxPoints ?? 200_000);
   const maxBytes = options.maxMetricsBytes ?? 512 * 2 ** 20;
@@ -185,7 +190,10 @@ function notARunMessage(given: string, dir: string): string {
 class EventSink {
   endStatus: RunRecordStatus | undefined;
   readonly evals: RunEval[] = [];
-  constructor(private readonly rec: RunRecord, private readonly maxPoints: number) {}
+  private textLeft: number;
+  constructor(private readonly rec: RunRecord, private readonly maxPoints: number) {
+    this.textLeft = PROBLEM_TEXT_BUDGET - [...rec.alerts, ...rec.problems].reduce((n, p) => n + problemText(p), 0);
+  }
 
   line(text: string): void {
     if (!text.trim()) return;
@@ -217,14 +225,17 @@ class EventSink {
         if (isRecord(e.config)) rec.config = e.config;
         if (typeof e.steps === 'number') rec.plannedSteps = e.steps;
         if (isRecord(e.backend)) rec.backend = e.backend as unknown as BackendInfo;
-        if (typeof e.runId === 'string') rec.runId = e.runId;
-        if (typeof e.configFile === 'string') rec.configFile ??= e.configFile;
+        if (typeof e.runId === 'string') rec.runId = clip(e.runId, MAX_ID);
+        if (typeof e.configFile === 'string') rec.configFile ??= clip(e.configFile, MAX_PATH);
         return true;
       case 'problem': {
-        const p = problemOf(e);
+        const p = problemOf(e, this.textLeft > 0);
         if (!p) return false;
         const list = p.code.startsWith('health/') ? rec.alerts : rec.problems;
-        if (list.length < MAX_PROBLEMS) list.push(p);
+        if (list.length < MAX_PROBLEMS) {
+          list.push(p);
+          this.textLeft -= problemText(p);
+        }
         return true;
       }
       case 'eval': {
@@ -233,7 +244,7 @@ class EventSink {
         return ev !== undefined;
       }
       case 'end':
-        if (typeof e.reason === 'string' && STATUSES.has(e.reason)) this.endStatus = e.reason as RunRecordStatus;
+        if (isRunStatus(e.reason) && e.reason !== 'running' && e.reason !== 'unknown') this.endStatus = e.reason;
         return true;
       case 'samples':
       case 'checkpoint':
@@ -258,13 +269,18 @@ function stepPoint(e: Record<string, unknown>): RunPoint | undefined {
   return { step, lossD, lossG, dx, dgz, ms: typeof e.ms === 'number' ? e.ms : NaN };
 }
 
-function problemOf(e: Record<string, unknown>): Problem | undefined {
-  if (typeof e.code !== 'string' || !/^[a-z]+\/[a-z0-9-]+$/.test(e.code) || typeof e.message !== 'string') return undefined;
+/** A problem from a metrics line, its text cut and copied (clip); with `keepText` false, a note for its message. */
+function problemOf(e: Record<string, unknown>, keepText: boolean): Problem | undefined {
+  if (typeof e.code !== 'string' || e.code.length > 80 || !/^[a-z]+\/[a-z0-9-]+$/.test(e.code) || typeof e.message !== 'string') return undefined;
   if (typeof e.severity !== 'string' || !SEVERITIES.has(e.severity)) return undefined;
-  const p: Problem = { code: e.code as Problem['code'], severity: e.severity as Severity, message: e.message.slice(0, MAX_MESSAGE) };
+  const p: Problem = { code: clip(e.code, 80) as Problem['code'], severity: e.severity as Severity, message: keepText ? clip(e.message, MAX_MESSAGE) : OVER_BUDGET };
   if (typeof e.step === 'number') p.step = e.step;
-  if (Array.isArray(e.causes)) p.causes = e.causes.filter((c): c is string => typeof c === 'string').slice(0, 20).map((c) => c.slice(0, MAX_MESSAGE));
+  if (keepText && Array.isArray(e.causes)) p.causes = e.causes.filter((c): c is string => typeof c === 'string').slice(0, MAX_CAUSES).map((c) => clip(c, MAX_CAUSE));
   return p;
+}
+
+function problemText(p: Problem): number {
+  return p.message === OVER_BUDGET ? 0 : p.message.length + (p.causes ?? []).reduce((n, c) => n + c.length, 0);
 }
 
 function evalOf(e: Record<string, unknown>, source: RunEval['source'], step = e.step): RunEval | undefined {
@@ -290,98 +306,17 @@ function newestEval(dir: string, checkpoints: RunCheckpoint[], fromMetrics: RunE
   return candidates.sort((a, b) => a.step - b.step || (a.source === 'checkpoint' ? 1 : -1)).at(-1);
 }
 
-export function listGrids(dir: string): RunGrid[] {
-  const out: RunGrid[] = [];
-  for (const name of listInside(dir, 'samples')) {
-    const m = GRID_FILE.exec(name);
-    if (!m) continue;
-    try {
-      const f = regularFileInside(dir, path.join('samples', name));
-      if (f) out.push({ step: Number(m[1]), file: f.file });
-    } catch {
-      // a link out of the run: not listed
-    }
-  }
-  return out.sort((a, b) => a.step - b.step);
-}
-
-export function listCheckpoints(dir: string): RunCheckpoint[] {
-  const out: RunCheckpoint[] = [];
-  for (const name of listInside(dir, 'checkpoints')) {
-    const m = CHECKPOINT_DIR.exec(name);
-    if (!m) continue;
-    try {
-      const manifest = regularFileInside(dir, path.join('checkpoints', name, 'manifest.json'));
-      const ckDir = resolveInside(dir, path.join('checkpoints', name));
-      if (manifest && ckDir) out.push({ step: Number(m[1]), dir: ckDir });
-    } catch {
-      // a link out of the run: not listed
-    }
-  }
-  return out.sort((a, b) => a.step - b.step);
-}
-
-/**
- * Calls `onLine` for each complete line from `start`, reading at most `maxBytes`. Lines longer than MAX_LINE are
- * passed as '\u0000' (counted as skipped by the caller). Returns the offset after the last complete line.
- */
-async function readLines(file: string, start: number, maxBytes: number, onLine: (line: string) => void): Promise<{ offset: number; truncated: boolean }> {
-  const fh = await fs.promises.open(file, 'r');
-  try {
-    const size = (await fh.stat()).size;
-    const end = Math.min(size, start + maxBytes);
-    const buf = Buffer.alloc(1 << 16);
-    let pending: Buffer[] = [];
-    let pendingBytes = 0;
-    let tooLong = false;
-    let pos = start;
-    let consumed = start;
-    while (pos < end) {
-      const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos), pos);
-      if (bytesRead === 0) break;
-      let from = 0;
-      for (let i = 0; i < bytesRead; i++) {
-        if (buf[i] !== 0x0a) continue;
-        const piece = buf.subarray(from, i);
-        if (tooLong || pendingBytes + piece.length > MAX_LINE) onLine('\u0000');
-        else onLine(pendingBytes ? Buffer.concat([...pending, piece]).toString('utf8') : piece.toString('utf8'));
-        pending = [];
-        pendingBytes = 0;
-        tooLong = false;
-        from = i + 1;
-        consumed = pos + i + 1;
-      }
-      if (from < bytesRead) {
-        if (pendingBytes + bytesRead - from > MAX_LINE) {
-          tooLong = true;
-          pending = [];
-          pendingBytes = 0;
-        } else if (!tooLong) {
-          pending.push(Buffer.from(buf.subarray(from, bytesRead)));
-          pendingBytes += bytesRead - from;
-        }
-      }
-      pos += bytesRead;
-    }
-    return { offset: consumed, truncated: end < size };
-  } finally {
-    await fh.close();
-  }
-}
-
 /**
  * Saves a checkpoint's eval figures beside it (eval.json), where readRun finds them for comparisons. Returns the file,
  * or undefined when the folder cannot be written (a read-only run is still evaluated, just not remembered).
  */
 export function saveCheckpointEval(checkpointDir: string, step: number, figures: Omit<RunEval, 'step' | 'source'> & { classCounts?: number[] }): string | undefined {
   const file = path.join(checkpointDir, 'eval.json');
-  const tmp = `${file}.tmp-${process.pid}`;
   try {
-    fs.writeFileSync(tmp, JSON.stringify({ step, ...figures, evaluatedAt: new Date().toISOString() }, null, 1));
-    fs.renameSync(tmp, file);
+    // Into the checkpoint folder itself (its root): replaced by rename, never written through a link.
+    writeFileAtomic(checkpointDir, file, JSON.stringify({ step, ...figures, evaluatedAt: new Date().toISOString() }, null, 1));
     return file;
   } catch {
-    fs.rmSync(tmp, { force: true });
     return undefined;
   }
 }

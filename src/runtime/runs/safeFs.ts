@@ -1,7 +1,8 @@
 /**
- * Reading files of a folder that came from somewhere else (a cloned repository's runs/, a checkpoint someone sent):
- * only regular files, only inside the folder (a symlink that leads out of it is refused), and never more bytes
- * than the caller bounds. Errors name the file and say what is wrong with it.
+ * The one bounded reader. Files of a folder that came from somewhere else (a cloned repository's runs/, a checkpoint
+ * someone sent, a config): only regular files (a link to /dev/zero or a FIFO would stream forever or block), only
+ * inside the folder (a symlink that leads out of it is refused), and never more bytes than the caller bounds.
+ * Errors name the file and say what is wrong with it.
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -52,27 +53,58 @@ export function regularFileInside(root: string, rel: string): { file: string; si
   return st.isFile() ? { file, size: st.size } : undefined;
 }
 
-/** Reads a regular file inside `root`, refusing one larger than `maxBytes`. */
-export function readBounded(root: string, rel: string, maxBytes: number): Buffer | undefined {
-  const found = regularFileInside(root, rel);
-  if (!found) return undefined;
-  if (found.size > maxBytes) {
-    throw new UnsafeFileError(found.file, `${found.file} is ${found.size} bytes, more than the ${maxBytes} this file may have; it was not read. Is it the file DCGAN Studio wrote?`);
+function kindOf(st: fs.Stats): string {
+  if (st.isDirectory()) return 'a folder';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isFIFO()) return 'a named pipe';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
+}
+
+/**
+ * Opens `file` for reading only if what it names (links followed) is a regular file. O_NONBLOCK keeps the open
+ * itself from waiting on a FIFO's writer, and the check is on the opened descriptor, so nothing is swapped in
+ * between. The caller closes the descriptor.
+ */
+export function openRegularFile(file: string): { fd: number; size: number } {
+  const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
+  const st = fs.fstatSync(fd);
+  if (!st.isFile()) {
+    fs.closeSync(fd);
+    throw new UnsafeFileError(file, `${file} is ${kindOf(st)}, not a regular file; it was not read. Replace it with the file DCGAN Studio expects there.`);
   }
-  const fd = fs.openSync(found.file, 'r');
+  return { fd, size: st.size };
+}
+
+/** Reads `length` bytes at `position` into `into` (fewer only at the end of the file); returns how many. */
+export function readInto(fd: number, into: Uint8Array, position: number): number {
+  let got = 0;
+  while (got < into.length) {
+    const r = fs.readSync(fd, into, got, into.length - got, position + got);
+    if (r === 0) break;
+    got += r;
+  }
+  return got;
+}
+
+/** Reads a whole regular file, refusing one larger than `maxBytes` before reading a byte of it. */
+export function readFileBounded(file: string, maxBytes: number): Buffer {
+  const { fd, size } = openRegularFile(file);
   try {
-    // Read at most maxBytes even if the file grows between stat and read.
-    const buf = Buffer.alloc(Math.min(found.size, maxBytes));
-    let n = 0;
-    while (n < buf.length) {
-      const got = fs.readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) break;
-      n += got;
-    }
-    return n === buf.length ? buf : buf.subarray(0, n);
+    if (size > maxBytes) throw new UnsafeFileError(file, `${file} is ${size} bytes, more than the ${maxBytes} this file may have; it was not read. Is it the file DCGAN Studio wrote?`);
+    // Read at most what fstat said even if the file grows meanwhile.
+    const buf = Buffer.alloc(size);
+    const n = readInto(fd, buf, 0);
+    return n === size ? buf : buf.subarray(0, n);
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/** Reads a regular file inside `root`, refusing one larger than `maxBytes`. */
+export function readBounded(root: string, rel: string, maxBytes: number): Buffer | undefined {
+  const found = regularFileInside(root, rel);
+  return found ? readFileBounded(found.file, maxBytes) : undefined;
 }
 
 /** JSON from a bounded file; undefined when the file is absent, not JSON, too large, or a link out of `root`. */

@@ -15,8 +15,9 @@ import type { ModelSpec } from '../model/spec';
 import { Rng } from './rng';
 import { tileGrid } from './grid';
 import { validateManifest } from './checkpointCheck';
-import { makeFolder } from './runFolder';
-import { readRegularFile } from '../data/files';
+import { checkOutputFolders, writeFileAtomic } from '../outputFiles';
+import { openRegularFile, readBounded, readInto, realDir, regularFileInside, UnsafeFileError } from '../runs/safeFs';
+import { listCheckpoints } from '../runs/list';
 
 export const CHECKPOINT_FORMAT = 'dcgan-studio-checkpoint';
 export const CHECKPOINT_VERSION = 1;
@@ -69,9 +70,10 @@ export function checkpointDirName(step: number): string {
 
 export async function saveCheckpoint(root: string, s: CheckpointState): Promise<string> {
   const dir = path.join(root, checkpointDirName(s.step));
-  makeFolder(root);
-  // A fresh temp folder (mkdir fails on anything already there, links included) and files created exclusively.
-  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${process.pid}-${crypto.randomBytes(6).toString('hex')}`);
+  // `root` is <run>/checkpoints: the run folder was checked from its own root when the run started.
+  checkOutputFolders(path.dirname(root), root, { create: true });
+  // A fresh temp folder with a random name (mkdir fails on anything already there, links included), files created exclusively.
+  const tmp = path.join(root, `.tmp-${checkpointDirName(s.step)}-${crypto.randomBytes(8).toString('hex')}`);
   fs.mkdirSync(tmp);
   const fd = fs.openSync(path.join(tmp, 'weights.bin'), 'wx');
   let manifest: CheckpointManifest;
@@ -132,7 +134,7 @@ export async function saveCheckpoint(root: string, s: CheckpointState): Promise<
     throw err;
   }
   fs.closeSync(fd);
-  fs.writeFileSync(path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1), { flag: 'wx' });
+  writeFileAtomic(tmp, path.join(tmp, 'manifest.json'), JSON.stringify(manifest, null, 1));
   // rmSync removes a link itself, never what it points at.
   fs.rmSync(dir, { recursive: true, force: true });
   fs.renameSync(tmp, dir);
@@ -148,29 +150,62 @@ export interface LoadedCheckpoint {
 
 /** Largest manifest.json read (it lists a few dozen tensors and the config: kilobytes in practice). */
 const MAX_MANIFEST_BYTES = 16 * 2 ** 20;
+/** Largest weights.bin read (the one allocation a checkpoint makes, at its declared size). */
+const MAX_WEIGHTS_BYTES = 2 ** 31 - 4;
 
+/**
+ * Reads a checkpoint folder, which may come from anywhere: manifest.json and weights.bin must be regular files of
+ * the folder (no link out), the manifest is bounded and validated (checkpointCheck.ts) before anything is
+ * allocated, and weights.bin must be exactly the tensors it declares (the saver writes nothing else): a file padded
+ * past them is refused before it is read. The weights are read once, straight into the array tensorData slices.
+ */
 export function readCheckpoint(dir: string): LoadedCheckpoint {
+  const real = realDir(dir);
   const manifestFile = path.join(dir, 'manifest.json');
-  if (!fs.existsSync(manifestFile)) {
-    throw new Error(`${dir} is not a DCGAN Studio checkpoint (no manifest.json). Pass a folder like runs/<run>/checkpoints/step-000500.`);
+  const weightsFile = path.join(dir, 'weights.bin');
+  const refused = (err: unknown) => (err instanceof UnsafeFileError ? new Error(`${err.message} The checkpoint is damaged or was not written by DCGAN Studio; use another one.`) : err);
+  let manifestBytes: Buffer | undefined;
+  try {
+    manifestBytes = real ? readBounded(real, 'manifest.json', MAX_MANIFEST_BYTES) : undefined;
+  } catch (err) {
+    throw refused(err);
   }
+  if (!manifestBytes) throw new Error(`${dir} is not a DCGAN Studio checkpoint (no manifest.json). Pass a folder like runs/<run>/checkpoints/step-000500.`);
   let raw: unknown;
   try {
-    raw = JSON.parse(new TextDecoder().decode(readRegularFile(manifestFile, MAX_MANIFEST_BYTES, 'It is not a DCGAN Studio manifest; use another checkpoint.')));
+    raw = JSON.parse(manifestBytes.toString('utf8'));
   } catch (err) {
-    throw new Error(err instanceof SyntaxError ? `${manifestFile} is not valid JSON (${err.message}); the checkpoint is damaged, use an earlier one.` : (err as Error).message);
+    throw new Error(`${manifestFile} is not valid JSON (${(err as Error).message}); the checkpoint is damaged, use an earlier one.`);
   }
-  const weightsFile = path.join(dir, 'weights.bin');
-  let buf: Uint8Array;
+  let fd: number;
+  let size: number;
   try {
-    buf = readRegularFile(weightsFile, 2 ** 31 - 1, 'Checkpoints that large are not supported.');
+    const found = regularFileInside(real!, 'weights.bin');
+    if (!found) throw new Error(`${weightsFile} is missing; the checkpoint is incomplete, use an earlier one.`);
+    ({ fd, size } = openRegularFile(found.file));
   } catch (err) {
-    throw new Error((err as NodeJS.ErrnoException).code === 'ENOENT' ? `${weightsFile} is missing; the checkpoint is incomplete, use an earlier one.` : (err as Error).message);
+    throw refused(err);
   }
-  if (buf.byteLength % 4 !== 0) throw new Error(`${weightsFile} is ${buf.byteLength} bytes, not a whole number of float32 values; the checkpoint is damaged, use an earlier one.`);
-  const manifest = validateManifest(raw, manifestFile, buf.byteLength / 4, { format: CHECKPOINT_FORMAT, max: CHECKPOINT_VERSION });
-  const weights = new Float32Array(buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength));
-  return { dir, manifest, weights };
+  try {
+    if (size % 4 !== 0) throw new Error(`${weightsFile} is ${size} bytes, not a whole number of float32 values; the checkpoint is damaged, use an earlier one.`);
+    if (size > MAX_WEIGHTS_BYTES) throw new Error(`${weightsFile} is ${size} bytes; checkpoints that large are not supported.`);
+    const manifest = validateManifest(raw, manifestFile, size / 4, { format: CHECKPOINT_FORMAT, max: CHECKPOINT_VERSION });
+    const declared = declaredFloats(manifest);
+    if (declared * 4 !== size) {
+      throw new Error(`${weightsFile} is ${size.toLocaleString('en-US')} bytes, but ${manifestFile} declares ${(declared * 4).toLocaleString('en-US')} bytes of tensors, and DCGAN Studio writes exactly those. The checkpoint is damaged or was not written by DCGAN Studio; it was not read. Use another one.`);
+    }
+    const weights = new Float32Array(declared);
+    if (readInto(fd, new Uint8Array(weights.buffer), 0) !== size) throw new Error(`${weightsFile} shrank while it was read; use another checkpoint.`);
+    return { dir, manifest, weights };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Values of every tensor the manifest lists (validateManifest has checked they do not overlap). */
+function declaredFloats(m: CheckpointManifest): number {
+  const all = [...m.generator, ...m.discriminator, ...m.optimizerG, ...m.optimizerD, m.fixedNoise, ...(m.generatorAverage ?? [])];
+  return all.reduce((n, e) => n + e.shape.reduce((a, b) => a * b, 1), 0);
 }
 
 export function tensorData(ckpt: LoadedCheckpoint, e: TensorEntry): Float32Array {
@@ -197,14 +232,6 @@ export async function restoreOptimizer(tf: TF, ckpt: LoadedCheckpoint, entries: 
   // setWeights copies the values into new variables; the loaded tensors are ours to dispose.
   await optimizer.setWeights(values);
   values.forEach((v) => v.tensor.dispose());
-}
-
-/** Newest complete checkpoint under `<runDir>/checkpoints`, if any. */
-export function latestCheckpoint(runDir: string): string | undefined {
-  const root = path.join(runDir, 'checkpoints');
-  if (!fs.existsSync(root)) return undefined;
-  const steps = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d) && fs.existsSync(path.join(root, d, 'manifest.json'))).sort();
-  return steps.length ? path.join(root, steps[steps.length - 1]) : undefined;
 }
 
 /**
@@ -251,9 +278,10 @@ export async function sampleFromCheckpoint(dir: string, count: number, backend: 
   }
 }
 
-/** Keeps the newest `keep` complete checkpoints (0 keeps all): a long run would otherwise fill the disk. */
+/** Keeps the newest `keep` complete checkpoints of `<run>/checkpoints` (0 keeps all): a long run would otherwise fill the disk. */
 export function pruneCheckpoints(root: string, keep: number): void {
-  if (keep <= 0 || !fs.existsSync(root)) return;
-  const steps = fs.readdirSync(root).filter((d) => /^step-\d+$/.test(d)).sort();
-  for (const d of steps.slice(0, Math.max(0, steps.length - keep))) fs.rmSync(path.join(root, d), { recursive: true, force: true });
+  if (keep <= 0) return;
+  const all = listCheckpoints(path.dirname(root));
+  // rmSync removes a link itself, never what it points at (listCheckpoints lists no link out of the run anyway).
+  for (const c of all.slice(0, Math.max(0, all.length - keep))) fs.rmSync(c.dir, { recursive: true, force: true });
 }

@@ -41,7 +41,7 @@ export function validateManifest(raw: unknown, manifestFile: string, weightFloat
   if (!isCount(raw.version) || raw.version < 1) throw bad('version', 'is not a positive whole number.');
   if (raw.version > version.max) throw new Error(`${manifestFile}: checkpoint version ${raw.version} is newer than this DCGAN Studio understands (${version.max}); update the extension.`);
   if (!isCount(raw.step)) throw bad('step', 'is not a whole number of steps.');
-  if (typeof raw.runId !== 'string') throw bad('runId', 'is not a string.');
+  if (typeof raw.runId !== 'string' || raw.runId.length > 200) throw bad('runId', 'is not a string of at most 200 characters.');
   if (typeof raw.rngState !== 'number' || !Number.isFinite(raw.rngState)) throw bad('rngState', 'is not a number.');
   if (!isObj(raw.scaling) || !Number.isFinite(raw.scaling.scale) || !Number.isFinite(raw.scaling.offset)) throw bad('scaling', 'must be {"scale": number, "offset": number}.');
 

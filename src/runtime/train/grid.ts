@@ -1,12 +1,37 @@
 /** Sample grids: a batch of generated (or real) images tiled into one picture, written as PNG. */
-import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { PNG } from 'pngjs';
-import { writeFileAtomic } from './runFolder';
+import schema from '../config/schema.json';
+import { writeFileAtomic } from '../outputFiles';
+import { checkPngInflation, pngHeader } from '../png';
+import { readFileBounded, UnsafeFileError } from '../runs/safeFs';
 import type { GridImage } from '../events';
 
 const PADDING = 2;
 const BACKGROUND = 32;
+
+/** Width and height of the grid tileGrid makes of `n` images of `size`². */
+export function gridSize(n: number, size: number): { width: number; height: number } {
+  const cols = Math.ceil(Math.sqrt(n));
+  const rows = Math.ceil(n / cols);
+  return { width: cols * size + (cols + 1) * PADDING, height: rows * size + (rows + 1) * PADDING };
+}
+
+/**
+ * Pixels of the largest grid the trainer writes, from the schema's limits (output.sampleCount ≤ 256, model.imageSize
+ * ≤ 128): 2082×2082. A grid PNG in a run folder that claims more was not written by DCGAN Studio.
+ */
+export const MAX_GRID_PIXELS = (() => {
+  const maxCount = schema.properties.output.properties.sampleCount.maximum;
+  const maxSize = Math.max(...schema.properties.model.properties.imageSize.enum);
+  let most = 0;
+  for (let n = 1; n <= maxCount; n++) {
+    const g = gridSize(n, maxSize);
+    most = Math.max(most, g.width * g.height);
+  }
+  return most;
+})();
+/** Bytes of the largest grid PNG read: RGB at its worst compression, and some. */
+const MAX_GRID_PNG_BYTES = MAX_GRID_PIXELS * 4 + (1 << 20);
 
 /**
  * Tiles N images (NHWC floats in [lo, hi]) into a near-square grid with a thin dark border, as uint8.
@@ -14,9 +39,7 @@ const BACKGROUND = 32;
  */
 export function tileGrid(images: Float32Array, n: number, size: number, channels: number, range: [number, number]): GridImage {
   const cols = Math.ceil(Math.sqrt(n));
-  const rows = Math.ceil(n / cols);
-  const width = cols * size + (cols + 1) * PADDING;
-  const height = rows * size + (rows + 1) * PADDING;
+  const { width, height } = gridSize(n, size);
   const data = new Uint8Array(width * height * channels).fill(BACKGROUND);
   const [lo, hi] = range;
   const k = 255 / (hi - lo);
@@ -47,21 +70,32 @@ export function encodePng(grid: GridImage): Buffer {
   return PNG.sync.write(png, { colorType: channels === 1 ? 0 : 2 });
 }
 
-/**
- * Writes atomically (a fresh temp file, created exclusively, renamed over the target), so a viewer never sees
- * half a PNG and a symlink at `file` is replaced rather than written through.
- */
-export function writePng(file: string, grid: GridImage): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  writeFileAtomic(file, encodePng(grid));
+/** Writes through the atomic writer: every folder from `root` down to the file is checked for links (outputFiles.ts). */
+export function writePng(root: string, file: string, grid: GridImage): void {
+  writeFileAtomic(root, file, encodePng(grid));
 }
 
+/** A grid PNG file, read and decoded with decodePngBuffer's bounds. */
 export function decodePng(file: string): GridImage {
-  return decodePngBuffer(fs.readFileSync(file));
+  return decodePngBuffer(readFileBounded(file, MAX_GRID_PNG_BYTES), file);
 }
 
-/** An RGBA PNG's bytes as an RGB grid image (the checks on untrusted bytes are the caller's). */
-export function decodePngBuffer(buf: Buffer): GridImage {
+/**
+ * A grid PNG's bytes as an RGB grid image, bounded: the header's size is checked against `maxPixels` (default: the
+ * largest grid the trainer writes) and an interlaced image's inflation is capped before pngjs allocates or
+ * inflates anything. Throws UnsafeFileError naming `file` otherwise.
+ */
+export function decodePngBuffer(buf: Buffer, file = 'the PNG', maxPixels = MAX_GRID_PIXELS): GridImage {
+  const h = pngHeader(buf);
+  if (!h) throw new UnsafeFileError(file, `${file} is not a PNG file.`);
+  if (h.width === 0 || h.height === 0 || h.width * h.height > maxPixels) {
+    throw new UnsafeFileError(file, `${file} says it is ${h.width}×${h.height} pixels; the sample grids DCGAN Studio writes are at most ${maxPixels.toLocaleString('en-US')} pixels (256 images of 128×128). It was not decoded.`);
+  }
+  try {
+    checkPngInflation(buf, h.width, h.height);
+  } catch (err) {
+    throw new UnsafeFileError(file, `${file}: ${(err as Error).message}; the file is damaged or hostile, and was not decoded.`);
+  }
   const png = PNG.sync.read(buf);
   const data = new Uint8Array(png.width * png.height * 3);
   for (let i = 0; i < png.width * png.height; i++) {

@@ -26,6 +26,8 @@ export interface TrainRequest {
   overrideLabels?: Record<string, string>;
   /** The run folder to write (or resume). Default: a new one under output.dir (train/runOutput.ts names it). */
   runDir?: string;
+  /** Folders the user chose on the command line (--out, --run): the run may be written there as well as under the config's folder. */
+  outputRoots?: string[];
   /** Continue from the newest checkpoint of runDir, or of the newest run under output.dir. */
   resume?: boolean;
   /** Train even when the data check finds errors. */
@@ -78,7 +80,7 @@ export async function runTrainingRequest(req: TrainRequest): Promise<TrainOutcom
     let started = false;
     const end = await train({
       config, baseDir, configFile, backend, dataCheck: check,
-      resume: req.resume, runDir: req.runDir, force: req.force, signal: req.signal, emitGridPixels: req.emitGridPixels,
+      resume: req.resume, runDir: req.runDir, outputRoots: req.outputRoots, force: req.force, signal: req.signal, emitGridPixels: req.emitGridPixels,
       onEvent: (e) => {
         if (e.event === 'start') started = true;
         req.onEvent(e);

@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { safeBaseName } from '../text';
 
 /**
  * The one place run folders are named: `<output.dir>/<config name>-<yyyy-mm-dd-hh-mm-ss>` (the bare stamp for a
@@ -8,7 +9,8 @@ import * as path from 'node:path';
  */
 export function newRunDir(outputDir: string, configFile?: string, now = new Date()): string {
   const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
+  // The config's file name may come from a cloned repository: only a safe base name of it names the folder.
+  const name = configFile ? safeBaseName(path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, ''), '') : '';
   const base = name ? `${name}-${stamp}` : stamp;
   let dir = path.join(outputDir, base);
   for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outputDir, `${base}-${i}`);

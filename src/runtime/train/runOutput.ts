@@ -1,6 +1,7 @@
 /**
  * Writes one run's folder for the trainer (trainer.ts): events to metrics.jsonl as they happen, config.json,
- * run.json and the real-data grid, through runFolder.ts's no-follow primitives.
+ * run.json and the real-data grid, through ../outputFiles.ts (every folder from the run's root down checked for
+ * links; appends without following links; atomic writes).
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -10,10 +11,11 @@ import { readScaled } from '../data/dataset';
 import type { Dataset } from '../data/types';
 import type { EndReason, TrainEvent } from '../events';
 import type { ModelSpec } from '../model/spec';
-import { latestCheckpoint } from './checkpoint';
+import { checkOutputFolders, isInside, openAppend, writeFileAtomic } from '../outputFiles';
+import { newestRunWithCheckpoint } from '../runs/list';
 import { tileGrid, writePng } from './grid';
 import { permutation, Rng } from './rng';
-import { checkRunFolder, makeFolder, openAppend, writeFileAtomic } from './runFolder';
+import { checkRunFolder } from './runFolder';
 import { newRunDir } from './runName';
 import type { TrainOptions } from './types';
 
@@ -25,30 +27,43 @@ const REAL_GRID_COUNT = 64;
  */
 export class RunFiles {
   readonly dir: string;
+  /** The folder the run's location was chosen in (the config's, or one the user named): links are refused below it. */
+  readonly root: string;
   runId: string;
   private fd: number | undefined;
   private readonly onEvent: (e: TrainEvent) => void;
   private runJson: Record<string, unknown> = {};
 
+  /** Throws OutputPathError when output.dir lies outside the config's folder and the roots the user chose. */
   constructor(private readonly opts: TrainOptions) {
     this.onEvent = opts.onEvent;
-    const previous = opts.resume && !opts.runDir ? newestRunWithCheckpoint(resolveOutputDir(opts.config, opts.baseDir)) : undefined;
+    const roots = [opts.baseDir, ...(opts.outputRoots ?? [])].map((r) => path.resolve(r));
+    const outputDir = () => resolveOutputDir(opts.config, opts.baseDir, { roots, configFile: opts.configFile });
+    const previous = opts.resume && !opts.runDir ? newestRunWithCheckpoint(outputDir()) : undefined;
     if (opts.runDir || previous) {
       this.dir = path.resolve(opts.runDir ?? previous!);
       this.runId = path.basename(this.dir);
     } else {
-      this.dir = newRunDir(resolveOutputDir(opts.config, opts.baseDir), opts.configFile);
+      this.dir = newRunDir(outputDir(), opts.configFile);
       this.runId = path.basename(this.dir);
     }
+    // The innermost root holding the run: the folder whose owner chose this place. A runDir outside all of them
+    // was named by the caller (the CLI adds --run's root; the extension checks output.dir before it names one):
+    // its own folder is then the root, and the run folder itself is still checked.
+    this.root = roots.filter((r) => isInside(r, this.dir)).sort((a, b) => b.length - a.length)[0] ?? path.dirname(this.dir);
+  }
+
+  /** Throws OutputPathError when a folder on the way to the run, or a file the run writes, is a link. */
+  check(): void {
+    checkRunFolder(this.root, this.dir);
   }
 
   start(config: DcganConfig, resumedRunId?: string): void {
     if (resumedRunId) this.runId = resumedRunId;
-    checkRunFolder(this.dir);
-    makeFolder(this.dir);
-    makeFolder(path.join(this.dir, 'samples'));
-    makeFolder(path.join(this.dir, 'checkpoints'));
-    writeFileAtomic(path.join(this.dir, 'config.json'), JSON.stringify(config, null, 2));
+    this.check();
+    checkOutputFolders(this.root, path.join(this.dir, 'samples'), { create: true });
+    checkOutputFolders(this.root, path.join(this.dir, 'checkpoints'), { create: true });
+    this.write('config.json', JSON.stringify(config, null, 2));
     this.fd = openAppend(path.join(this.dir, 'metrics.jsonl'));
     this.runJson = {
       runId: this.runId,
@@ -79,7 +94,7 @@ export class RunFiles {
     const idx = permutation(ds.count, new Rng(rng.getState() ^ 0x5bd1e995)).slice(0, n);
     const raw = new Float32Array(n * spec.imageSize * spec.imageSize * spec.channels);
     await readScaled(ds, idx, raw, scaling);
-    writePng(path.join(this.dir, 'samples', 'real.png'), tileGrid(raw, n, spec.imageSize, spec.channels, range));
+    writePng(this.dir, path.join(this.dir, 'samples', 'real.png'), tileGrid(raw, n, spec.imageSize, spec.channels, range));
   }
 
   close(reason: EndReason): void {
@@ -93,20 +108,10 @@ export class RunFiles {
   }
 
   private writeRunJson(): void {
-    writeFileAtomic(path.join(this.dir, 'run.json'), JSON.stringify(this.runJson, null, 2));
+    this.write('run.json', JSON.stringify(this.runJson, null, 2));
   }
-}
 
-/** For --resume without a run folder: the most recently active run under output.dir that has a checkpoint. */
-function newestRunWithCheckpoint(outputDir: string): string | undefined {
-  if (!fs.existsSync(outputDir)) return undefined;
-  let best: { dir: string; mtime: number } | undefined;
-  for (const name of fs.readdirSync(outputDir)) {
-    const dir = path.join(outputDir, name);
-    const ckpt = latestCheckpoint(dir);
-    if (!ckpt) continue;
-    const mtime = fs.statSync(ckpt).mtimeMs;
-    if (!best || mtime > best.mtime) best = { dir, mtime };
+  private write(name: string, text: string): void {
+    writeFileAtomic(this.dir, path.join(this.dir, name), text);
   }
-  return best?.dir;
 }

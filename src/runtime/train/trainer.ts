@@ -23,9 +23,10 @@ import { diversity } from '../eval/diversity';
 import { AdaptiveBalancer } from './balance';
 import { GeneratorAverage } from './average';
 import { HealthMonitor } from './health';
-import { latestCheckpoint, pruneCheckpoints, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { pruneCheckpoints, readCheckpoint, assignVariables, restoreOptimizer, saveCheckpoint, type LoadedCheckpoint } from './checkpoint';
+import { latestCheckpoint } from '../runs/list';
 import { sampleFileName, tileGrid, writePng } from './grid';
-import { checkRunFolder, RunFolderError } from './runFolder';
+import { OutputPathError } from '../outputFiles';
 import { RunFiles } from './runOutput';
 import { StepRate } from '../progress';
 import { permutation, Rng } from './rng';
@@ -38,7 +39,16 @@ export type { TrainOptions } from './types';
 export async function train(opts: TrainOptions): Promise<EndEvent> {
   const { config, backend, signal } = opts;
   const tf = backend.tf;
-  const run = new RunFiles(opts);
+  let run: RunFiles;
+  try {
+    run = new RunFiles(opts);
+  } catch (err) {
+    if (!(err instanceof OutputPathError)) throw err;
+    // No run folder to write to: the end event goes to the listener alone.
+    const e: EndEvent = { event: 'end', reason: 'error', step: 0, message: err.message };
+    opts.onEvent(e);
+    return e;
+  }
   let step = 0;
   const end = (reason: EndReason, message?: string, checkpoint?: string): EndEvent => {
     const e: EndEvent = { event: 'end', reason, step, ...(message ? { message } : {}), ...(checkpoint ? { checkpoint } : {}) };
@@ -100,9 +110,9 @@ async function trainOnData(
   let resumeFrom: LoadedCheckpoint | undefined;
   // Before anything is read from or written to an existing run folder: no links where the run writes.
   try {
-    checkRunFolder(run.dir);
+    run.check();
   } catch (err) {
-    if (err instanceof RunFolderError) return end('error', err.message);
+    if (err instanceof OutputPathError) return end('error', err.message);
     throw err;
   }
   if (opts.resume) {
@@ -202,7 +212,7 @@ async function trainOnData(
     images.dispose();
     const grid = tileGrid(pixels, config.output.sampleCount, spec.imageSize, spec.channels, range);
     const file = path.join(run.dir, 'samples', sampleFileName(step));
-    writePng(file, grid);
+    writePng(run.dir, file, grid);
     run.emit({ event: 'samples', step, file, diversity: div, ...(opts.emitGridPixels ? { grid } : {}) });
     for (const p of health.observeSamples(step, div)) run.emit({ event: 'problem', step, ...p });
   };

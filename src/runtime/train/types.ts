@@ -14,6 +14,12 @@ export interface TrainOptions {
   resume?: boolean;
   /** Run folder. Default: a new timestamped folder under output.dir. */
   runDir?: string;
+  /**
+   * Folders besides the config's own that this run may write into, each checked for links only below itself:
+   * the folder a user typed (the CLI's --out and --run, see userOutputRoot), or the workspace folders. output.dir
+   * and runDir must lie inside the config's folder or one of these.
+   */
+  outputRoots?: string[];
   /** Aborting stops after the current step, writes a checkpoint, and ends with reason "stopped". */
   signal?: AbortSignal;
   onEvent: (event: TrainEvent) => void;

@@ -1,12 +1,13 @@
 /**
- * Keeps chart data bounded however long a run grows. Pure (no DOM): the dashboard uses it for live series,
- * the extension host uses `decimateStepEvents` to shrink a long run's history before sending it.
+ * Keeps chart data bounded however long a run grows. Pure (no DOM, no Node), so the webviews and the host share it:
+ * the dashboard and Compare pages use it for live series; the run-folder reader (runs/summary.ts) and the Compare
+ * panel use `decimateStepEvents` to shrink a long run's history before sending it.
  *
  * Min/max bucket decimation: each bucket keeps, per series, its lowest and highest value and where they
  * occurred. When the buckets would exceed the point budget, neighbours merge pairwise and the bucket span
  * doubles, so memory stays O(maxPoints) and a spike in Loss_D is never averaged away (a mean would hide it).
  */
-import type { StepEvent } from '../../src/runtime/events';
+import type { StepEvent } from './events';
 
 interface Bucket {
   xFirst: number;
