@@ -68,7 +68,11 @@ test('a file on disk loads with its folder as the base for relative paths', () =
     const loaded = loadConfigFile(file);
     assert.deepEqual(loaded.problems, []);
     assert.equal(resolveDataPath(loaded.config!, loaded.baseDir), path.join(dir, 'data', 'x.npy'));
-    assert.equal(resolveOutputDir(loaded.config!, loaded.baseDir), path.join(path.dirname(dir), 'out'));
+    // output.dir may not climb out of the config's folder (a cloned repository's config would write elsewhere) ...
+    assert.throws(() => resolveOutputDir(loaded.config!, loaded.baseDir, { configFile: file }), /output\.dir "\.\.\/out" in .*dcgan\.json resolves to .*, outside the config's folder/);
+    // ... unless the user chose a folder that holds it (the CLI's --out, the workspace folders).
+    assert.equal(resolveOutputDir(loaded.config!, loaded.baseDir, { roots: [path.dirname(dir)] }), path.join(path.dirname(dir), 'out'));
+    assert.equal(resolveOutputDir(defaultConfig(), dir), path.join(dir, 'runs'));
     assert.equal(resolveDataPath(defaultConfig(), dir), 'builtin:mnist', 'builtin paths pass through');
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
