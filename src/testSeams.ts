@@ -21,11 +21,13 @@ export function workerCrashSeam(value: string | undefined): ((step: number) => v
   return (step) => {
     if (fired || step <= Number(after)) return;
     fired = true;
-    setTimeout(() => {
+    // setImmediate, not a timer: it runs before the trainer's next step (which waits on setImmediate too), so the
+    // crash comes after step N+1's event and before anything later is written.
+    setImmediate(() => {
       if (kind === 'throw') throw new Error(`${WORKER_CRASH_ENV}: crashed on purpose at step ${step}`);
       const hog: number[][] = [];
       for (;;) hog.push(new Array(1 << 16).fill(step + hog.length));
-    }, 0);
+    });
   };
 }
 
