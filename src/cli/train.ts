@@ -105,6 +105,8 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     }
   };
   process.on('SIGINT', onSigint);
+  // A scheduler stops a run with SIGTERM (Slurm's scancel, a sweep's runner): the same clean stop, with its checkpoint.
+  process.on('SIGTERM', onSigint);
 
   try {
     const backend = await selectBackend(config.runtime.backend, { threads: config.runtime.threads });
@@ -184,6 +186,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     return started ? 1 : 2;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 
