@@ -76,7 +76,8 @@ async function start(configFile: string, args: ParsedArgs, io: Io): Promise<numb
     });
   } catch (err) {
     if (err instanceof SweepInputError && err.key && /unknown key/.test(err.message)) {
-      throw new UsageError(`${err.message.replace(/ Keys: .*$/, '')}${didYouMean(err.key, sweepableKeys().map((k) => k.key))} Run "dcgan-studio sweep --help" for how to list the keys.`, 'sweep');
+      const hint = didYouMean(err.key, sweepableKeys().map((k) => k.key));
+      throw new UsageError(hint ? `${err.message.replace(/ Keys: .*$/, '')}${hint}` : err.message, 'sweep');
     }
     throw err;
   }

@@ -35,7 +35,7 @@ export function formatStatus(out: Stream, sweep: Sweep, statuses: readonly RunSt
     const paint = STATE_COLOR[s.state] ?? ((_: Stream, t: string) => t);
     rows.push([
       s.run.name, printable(sweep.cells[s.run.cell]?.label ?? '?', 40), String(s.run.seed), paint(out, s.state),
-      `${s.step}/${s.steps}`, s.score ? num(s.score.frechetDistance, 3) : '-', s.note ? printable(s.note, 120) : '',
+      `${s.step}/${s.steps}`, s.score ? num(s.score.frechetDistance, 3) : '-', s.note ? printable(s.note, 240) : '',
     ]);
   }
   return table(rows).join('\n') + '\n';

@@ -200,7 +200,8 @@ function runConfig(base: DcganConfig, baseDir: string, sweepDir: string, set: Re
     const p = checked.problems[0];
     const key = p?.location?.path?.join('.');
     const given = key !== undefined && key in set ? ` (given ${key}=${JSON.stringify(set[key])})` : '';
-    throw new SweepInputError(`${p ? p.message.replace(/^config:\d+: /, '') : 'the config does not validate'}${given}. Change that value.`, key, key !== undefined ? set[key] : undefined);
+    const message = p ? p.message.replace(/^config:\d+: /, '').replace(/\.$/, '') : 'the config does not validate';
+    throw new SweepInputError(`${message}${given}. Change that value.`, key, key !== undefined ? set[key] : undefined);
   }
   return checked.config;
 }

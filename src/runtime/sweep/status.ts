@@ -20,7 +20,7 @@ export interface RunStatus {
   step: number;
   steps: number;
   score?: RunScore;
-  task?: Pick<TaskResult, 'exitCode' | 'signal' | 'resumed' | 'scoreError' | 'endedAt'>;
+  task?: Pick<TaskResult, 'exitCode' | 'signal' | 'resumed' | 'scoreError' | 'endedAt' | 'message'>;
   /** Why a run failed, or what the scheduler says about it. */
   note?: string;
 }
@@ -49,6 +49,7 @@ function readTask(sweepDir: string, name: string): RunStatus['task'] {
     signal: typeof j.signal === 'string' ? j.signal : null,
     resumed: j.resumed === true,
     ...(typeof j.scoreError === 'string' ? { scoreError: j.scoreError.slice(0, 1000) } : {}),
+    ...(typeof j.message === 'string' ? { message: j.message.slice(0, 1000) } : {}),
     endedAt: typeof j.endedAt === 'string' ? j.endedAt : '',
   };
 }
@@ -96,10 +97,10 @@ export async function sweepStatus(sweepDir: string, sweep: Sweep, options: Statu
     } else if (rec?.status === 'error' || rec?.status === 'non-finite') {
       status.state = 'failed';
       const end = rec.problems.find((p) => p.severity === 'error');
-      status.note = rec.status === 'non-finite' ? 'losses or weights became NaN/Inf' : end?.message ?? 'training failed; see its metrics.jsonl';
+      status.note = rec.status === 'non-finite' ? 'losses or weights became NaN/Inf' : task?.message ?? end?.message ?? 'training failed; see its metrics.jsonl';
     } else if (task && task.exitCode !== 0) {
       status.state = 'failed';
-      status.note = `dcgan-studio train exited with ${task.exitCode ?? task.signal}${queued ? ` (Slurm: ${queued.state.toLowerCase()})` : ''}`;
+      status.note = `dcgan-studio train exited with ${task.exitCode ?? task.signal}${task.message ? `: ${task.message}` : ''}${queued ? ` (Slurm: ${queued.state.toLowerCase()})` : ''}`;
     } else if (queued) {
       // Slurm knows the task ended (sacct) but it left no run: it failed before training started.
       status.state = queued.state === 'COMPLETED' ? 'failed' : queued.state === 'CANCELLED' ? 'stopped' : 'failed';

@@ -37,6 +37,8 @@ export interface TaskResult {
   startedAt: string;
   endedAt: string;
   host: string;
+  /** The message of train's end event (why it failed, when it did). */
+  message?: string;
   scoreError?: string;
 }
 
@@ -81,12 +83,34 @@ async function planRun(sweepDir: string, sweep: Sweep, run: SweepRun): Promise<P
   return { action: 'train', resume: false };
 }
 
-function runTrain(cli: CliCommand, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+/**
+ * Runs train; its JSON event stream goes on to the task's own output (a Slurm log, or the local runner's log file),
+ * and its end event's message is kept: a run refused before it starts (dataset errors) leaves no run folder to say why.
+ */
+function runTrain(cli: CliCommand, args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; endMessage?: string }> {
   return new Promise((resolve, reject) => {
-    // stdout: the run's JSON event stream, into the task's own output (a Slurm log, or the local runner's log file).
-    const child = spawn(cli.node, [cli.script, 'train', ...args], { stdio: ['ignore', 'inherit', 'inherit'], env: nodeEnv() });
+    const child = spawn(cli.node, [cli.script, 'train', ...args], { stdio: ['ignore', 'pipe', 'inherit'], env: nodeEnv() });
+    let pending = '';
+    let endMessage: string | undefined;
+    let firstError: string | undefined;
+    child.stdout.on('data', (chunk: Buffer) => {
+      process.stdout.write(chunk);
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop() ?? '';
+      if (pending.length > 1 << 20) pending = '';
+      for (const line of lines) {
+        if (!line.startsWith('{"event":"end"') && !(line.startsWith('{"event":"problem"') && !firstError)) continue;
+        try {
+          const e = JSON.parse(line) as { event?: unknown; message?: unknown; severity?: unknown };
+          if (typeof e.message !== 'string') continue;
+          if (e.event === 'end') endMessage = e.message.slice(0, 2000);
+          else if (e.severity === 'error') firstError = e.message.slice(0, 2000);
+        } catch { /* not an event */ }
+      }
+    });
     child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal }));
+    child.on('close', (code, signal) => resolve({ code, signal, endMessage: firstError && code !== 0 ? firstError : endMessage }));
   });
 }
 
@@ -114,9 +138,10 @@ export async function runSweepTask(sweepDir: string, index: number, options: Tas
       result.resumed = plan.resume;
       const args = [runConfigOf(dir, run), '--run', runDirOf(dir, run), '--json', ...(sweep.force ? ['--force'] : []), ...(plan.resume ? ['--resume'] : [])];
       log(`${plan.resume ? 'resuming' : 'starting'} ${run.name} (${sweep.cells[run.cell].label}, seed ${run.seed})`);
-      const { code, signal } = await runTrain(options.cli ?? findCli(), args);
+      const { code, signal, endMessage } = await runTrain(options.cli ?? findCli(), args);
       result.exitCode = code;
       result.signal = signal;
+      if (endMessage) result.message = endMessage;
     } else {
       result.skippedTraining = true;
       result.exitCode = 0;
