@@ -77,15 +77,16 @@ export const evalSpec: CommandSpec = {
 
 export const compareSpec: CommandSpec = {
   name: 'compare',
-  summary: 'Compare 2–6 runs: the config keys that differ, last-step metrics, eval figures, health alerts and the grid steps they share.',
-  positionals: [{ name: 'RUN_DIR', variadic: true, description: 'Run folders written by "dcgan-studio train" (output.dir/<run id>), 2 to 6 of them.' }],
-  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"runs", "configDiff", "end", "eval", "alerts", "commonGridSteps", "gridRows"}.' }],
+  summary: 'Compare 2–6 runs, or a sweep: the config keys that differ, last-step metrics, eval figures, health alerts and the grid steps they share.',
+  positionals: [{ name: 'RUN_DIR', variadic: true, description: 'Run folders written by "dcgan-studio train" (output.dir/<run id>), 2 to 6 of them; or one sweep folder (its ranking, and one run per cell).' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"runs", "configDiff", "end", "eval", "alerts", "commonGridSteps", "gridRows"} (a sweep adds "sweep", "ranking", "cells").' }],
   notes: [
     'Exit codes: 0 compared, 2 could not run (bad arguments, or a folder that is not a run).',
     'Eval figures come from "dcgan-studio eval", which saves them beside the checkpoint it scores (eval.json).',
     '',
     'Example:',
     '  dcgan-studio compare runs/smooth0-2026-12-01-10-00-00 runs/smooth01-2026-12-01-10-20-00',
+    '  dcgan-studio compare runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',
   ],
 };
 
@@ -132,6 +133,7 @@ export const sweepSpec: CommandSpec = {
   ],
   flags: [
     { name: 'vary', type: 'string', valueName: 'KEY=V1,V2', repeatable: true, description: 'A config key and its values; each --vary multiplies the grid. Values are JSON or plain text ({"from":[0,255]}, auto, 0.1).' },
+    { name: 'remedies', type: 'string', valueName: 'CODE', description: 'Instead of --vary: a health alert\'s remedies, each alone, and the baseline (e.g. health/discriminator-overpowering), as the alert offers them for this config and its data.' },
     { name: 'seeds', type: 'int', valueName: 'N', min: 1, description: 'Runs per cell, with training.seed, seed+1, ... (default 1; 2 or more to tell a winner from chance).' },
     { name: 'steps', type: 'int', valueName: 'N', min: 1, description: 'training.steps of every run (default: the config\'s).' },
     { name: 'parallel', type: 'int', valueName: 'N', min: 1, description: 'Runs at a time (local default: one per core, the cores split among them; Slurm: no limit).' },
@@ -150,6 +152,7 @@ export const sweepSpec: CommandSpec = {
     'Examples:',
     '  dcgan-studio sweep dcgan.json --vary training.labelSmoothing=0,0.1 --vary model.discriminatorDropout=0,0.3 --seeds 2 --steps 1000',
     '  dcgan-studio sweep dcgan.json --vary data.scale=none,auto --force --seeds 3',
+    '  dcgan-studio sweep dcgan.json --remedies health/discriminator-overpowering --seeds 2 --steps 500 --force',
     '  dcgan-studio sweep dcgan.json --vary training.learningRate=0.002,0.0002 --runner slurm --sbatch partition=gpu --sbatch gres=gpu:1 --sbatch time=01:00:00',
     '  dcgan-studio sweep status runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',
     '  dcgan-studio sweep resume runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import type { SlurmOptions } from '../runtime/config/types';
 import { sweepableKeys } from '../runtime/config/keys';
 import {
-  anyQueued, cancelSlurm, findCli, gridCells, localRunnerAlive, localRunnerPid, parseSbatchOption, parseVary, planSweep, queueStates, rankSweep, readSweep,
+  anyQueued, cancelSlurm, findCli, gridCells, remedyCells, localRunnerAlive, localRunnerPid, parseSbatchOption, parseVary, planSweep, queueStates, rankSweep, readSweep,
   runsToResume, runSweepTask, startLocal, submitSlurm, summarizeStates, SweepFileError, SweepInputError, sweepStatus, writeSweep,
   type Ranking, type RunStatus, type Runner, type Sweep,
 } from '../runtime/sweep';
@@ -57,7 +57,10 @@ async function start(configFile: string, args: ParsedArgs, io: Io): Promise<numb
       throw new UsageError((err as Error).message, 'sweep');
     }
   });
-  if (varies.length === 0) throw new UsageError('give at least one --vary KEY=V1,V2, e.g. --vary training.labelSmoothing=0,0.1.', 'sweep');
+  if (varies.length === 0 && f.remedies === undefined) throw new UsageError('give at least one --vary KEY=V1,V2 (e.g. --vary training.labelSmoothing=0,0.1), or --remedies CODE.', 'sweep');
+  if (varies.length > 0 && f.remedies !== undefined) throw new UsageError('--remedies makes its own cells (the alert\'s fixes and the baseline): give it without --vary.', 'sweep');
+  const code = f.remedies === undefined ? undefined : String(f.remedies);
+  const cells = code === undefined ? gridCells(varies) : await remedyCells(code, configFile);
   const slurm: SlurmOptions = {};
   for (const text of strings(f.sbatch)) {
     try {
@@ -71,8 +74,9 @@ async function start(configFile: string, args: ParsedArgs, io: Io): Promise<numb
   let planned: { dir: string; sweep: Sweep };
   try {
     planned = planSweep({
-      configFile, cells: gridCells(varies), seeds: f.seeds as number | undefined, steps: f.steps as number | undefined,
+      configFile, cells, seeds: f.seeds as number | undefined, steps: f.steps as number | undefined,
       runner, parallel: f.parallel as number | undefined, force: Boolean(f.force), out: f.out === undefined ? undefined : path.resolve(String(f.out)), slurm,
+      ...(code ? { origin: { kind: 'remedies' as const, code, configFile: path.resolve(configFile) } } : {}),
     });
   } catch (err) {
     if (err instanceof SweepInputError && err.key && /unknown key/.test(err.message)) {

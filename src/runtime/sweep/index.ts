@@ -12,9 +12,10 @@
  *   logs/<run>.log             the local runner's task output;  slurm/sweep.sbatch, slurm/%A_%a.out: Slurm's
  *   failed/<run>-<time>/       a start that left no checkpoint, moved aside before the retry
  */
+import { localRunnerAlive } from './local';
 import { rankCells, type Ranking } from './rank';
-import type { RunStatus } from './status';
-import type { Sweep } from './sweepFile';
+import { sweepStatus, type RunStatus } from './status';
+import { readSweep, runDirOf, type Sweep } from './sweepFile';
 
 export { planSweep, parseVary, parseValue, gridCells, cellLabel, differingKeys, SweepInputError, MAX_RUNS } from './plan';
 export type { CellRequest, PlanRequest } from './plan';
@@ -38,3 +39,25 @@ export function rankSweep(sweep: Sweep, statuses: readonly RunStatus[]): Ranking
   return rankCells(sweep.cells, scores, measure);
 }
 export { submit as submitSlurm, queueStates, anyQueued, cancel as cancelSlurm, parseSbatchOption, sbatchArgs, batchScript, arraySpec, SBATCH_OPTIONS } from './slurm';
+export { fixCells, remedyCells, HEALTH_CODES, BASELINE_LABEL } from './remedies';
+
+/**
+ * What Compare shows for a sweep folder: its ranking, and one run per cell (the first seed's, so every grid comes from
+ * the same fixed noise), best cells first, at most `max` of them (the panel's six colours).
+ */
+export async function sweepForCompare(sweepDir: string, max = 6): Promise<{ dir: string; sweep: Sweep; statuses: RunStatus[]; ranking: Ranking; runDirs: string[]; cells: number[] }> {
+  const { dir, sweep } = readSweep(sweepDir);
+  const { runs: statuses } = await sweepStatus(dir, sweep, { localRunnerAlive: sweep.runner === 'local' ? localRunnerAlive(dir) : undefined });
+  const ranking = rankSweep(sweep, statuses);
+  const order = [...ranking.cells.map((c) => c.cell), ...ranking.unscored];
+  const cells: number[] = [];
+  const runDirs: string[] = [];
+  for (const cell of order) {
+    if (cells.length >= max) break;
+    const run = statuses.find((s) => s.run.cell === cell && s.run.seed === sweep.seeds[0] && s.state !== 'not-started') ?? statuses.find((s) => s.run.cell === cell && s.step > 0);
+    if (!run) continue;
+    cells.push(cell);
+    runDirs.push(runDirOf(dir, run.run));
+  }
+  return { dir, sweep, statuses, ranking, runDirs, cells };
+}
