@@ -14,6 +14,7 @@ import { isConfigUri, resolveConfig, writeNewConfig } from './configFiles';
 import type { Ctx } from './ctx';
 import { installGpuRuntime, pickGpuRuntime, type GpuRuntimeKind, type InstallResult } from './gpuRuntime';
 import { compareRunsCommand, exportGeneratorCommand } from './runCommands';
+import { runSweepCommand, stopSweepCommand, tryRemediesCommand } from './sweeps';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
 import { isInsideFolders } from './workspacePaths';
@@ -268,4 +269,7 @@ export const COMMANDS: Readonly<Record<string, CommandFactory>> = {
   'dcgan.installGpuRuntime': installGpu,
   'dcgan.compareRuns': compareRunsCommand,
   'dcgan.exportGenerator': exportGeneratorCommand,
+  'dcgan.runSweep': runSweepCommand,
+  'dcgan.stopSweep': stopSweepCommand,
+  'dcgan.tryRemedies': tryRemediesCommand,
 };

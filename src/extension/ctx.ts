@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
 import { SessionRegistry, type TrainingSession } from './session';
+import { SweepRegistry } from './sweeps';
 import { WorkerClient } from './workerClient';
 
 /** What the views (src/extension/views) give the commands: set once in activate(). */
@@ -18,6 +19,8 @@ export interface ViewsHooks {
   openDashboard(run: TrainingSession | string): void;
   /** Opens or reveals the Compare Runs panel with these run folders (2–6). */
   openCompare(runDirs: string[]): void;
+  /** Opens or reveals the Compare Runs panel on a sweep folder: its ranking and one run per cell. */
+  openCompareSweep(sweepDir: string): void;
 }
 
 export class Ctx {
@@ -28,6 +31,8 @@ export class Ctx {
   /** A worker thread for short jobs (dataset lint, sampling from a checkpoint), started on demand. */
   readonly jobs: WorkerClient;
   readonly diagnostics: ConfigDiagnostics;
+  /** Sweeps this window started (their CLI processes), for the side view, Stop Sweep and deactivation. */
+  readonly sweeps: SweepRegistry;
   /** The dashboard and side view, when this build has them. */
   views: ViewsHooks | undefined;
 
@@ -37,6 +42,7 @@ export class Ctx {
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
     this.diagnostics = this.push(new ConfigDiagnostics(this));
+    this.sweeps = this.push(new SweepRegistry(this));
   }
 
   push<T extends vscode.Disposable>(d: T): T {

@@ -95,6 +95,11 @@ export class SentProblems {
     this.byCode.set(p.code, p);
   }
 
+  /** The problem the page was sent for `code` (its fixes as shown), for "Try these remedies". */
+  problem(code: string): Problem | undefined {
+    return this.byCode.get(code);
+  }
+
   fix(code: string, fixIndex: number): Fix | undefined {
     const fixes = this.byCode.get(code)?.fixes;
     return Number.isInteger(fixIndex) && fixIndex >= 0 ? fixes?.[fixIndex] : undefined;

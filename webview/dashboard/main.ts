@@ -183,8 +183,17 @@ function renderAlert(a: Alert): HTMLElement {
       });
       row.append(b);
     });
+    // A short sweep of these fixes, each alone, and the baseline: which one helps on this data? The host asks how long.
+    const trial = button('Try these remedies', { appearance: 'secondary', testId: 'try-remedies', title: 'Train each remedy alone and the config as it is for a few hundred steps, and rank them by the Fréchet distance to this run\'s training data' });
+    if (!runId) setDisabled(trial, true);
+    trial.addEventListener('click', () => {
+      if (!runId || trial.hasAttribute('disabled')) return;
+      host.post({ type: 'tryRemedies', runId, code: p.code });
+    });
+    row.append(trial);
     box.append(row);
   }
+  if (a.trial) box.append(el('p', { class: a.trial.ok ? 'applied ok' : 'applied failed', 'data-testid': 'remedies-started' }, a.trial.message));
   if (a.applied) {
     box.append(el('p', { class: a.applied.ok ? 'applied ok' : 'applied failed' },
       a.applied.ok ? `Applied "${a.applied.title}" to the config; it takes effect on the next run.` : `Could not apply "${a.applied.title}": ${a.applied.message ?? 'unknown error'}`));
@@ -323,6 +332,12 @@ function onMessage(m: HostToWebview): void {
     case 'fixApplied': {
       const a = model.alerts.get(m.code);
       if (a) a.applied = { title: m.title, ok: m.ok, message: m.message };
+      invalidate({ alerts: true });
+      return;
+    }
+    case 'remediesStarted': {
+      const a = model.alerts.get(m.code);
+      if (a) a.trial = { ok: m.ok, message: m.message };
       invalidate({ alerts: true });
       return;
     }
