@@ -128,6 +128,7 @@ async function askNumber(title: string, prompt: string, value: number, min: numb
  */
 export async function tryRemedies(ctx: Ctx, configFile: string | undefined, problem: Problem, options: { steps?: number; seeds?: number } = {}): Promise<{ ok: boolean; message: string; dir?: string }> {
   if (!requireTrust('try remedies', ctx.log)) return { ok: false, message: 'The workspace is not trusted: no trial was started.' };
+  if (!problem.code.startsWith('health/')) return { ok: false, message: `${problem.code} is not a health alert: apply its fix directly.` };
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const refused = checkConfigTarget(configFile, folders);
   if (refused) return { ok: false, message: refused };
