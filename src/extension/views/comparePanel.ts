@@ -15,7 +15,7 @@ import { NotARunError, compareRuns, readRun, type RunRecord } from '../../runtim
 import { readSweep, sweepForCompare } from '../../runtime/sweep';
 import { requireTrust } from '../trust';
 import { comparisonView, isLive, liveUpdate, uniqueRunIds } from './compareView';
-import { sweepRankingView, sweepTitle, winnerFix } from './sweepView';
+import { sweepComparisonView, sweepTitle, winnerFix } from './sweepView';
 import { DashboardPanel } from './dashboardPanel';
 import { renderWebviewHtml } from './html';
 import type { ViewServices } from './services';
@@ -181,19 +181,8 @@ export class ComparePanel implements vscode.Disposable {
     }
     if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
     if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
-    const view = comparisonView(records, this.toUri);
+    const view = sweep ? sweepComparisonView(sweep, records, this.toUri) : comparisonView(records, this.toUri);
     const ids = uniqueRunIds(records);
-    if (sweep) {
-      // The page names runs by id: map each cell to the id its representative run got here.
-      const byDir = new Map(records.map((r, i) => [r.dir, ids[i]]));
-      const runIdOfCell = new Map<number, string>();
-      sweep.cells.forEach((cell, i) => {
-        const real = normalize([sweep!.runDirs[i]])[0];
-        const id = byDir.get(real);
-        if (id) runIdOfCell.set(cell, id);
-      });
-      view.sweep = sweepRankingView(sweep.sweep, sweep.ranking, sweep.statuses, runIdOfCell);
-    }
     this.lastComparison = view;
     this.lastDelivered = await this.post({ type: 'comparison', comparison: view });
     this.followed = records.map((record, i) => ({ runId: ids[i], record, reading: false }));

@@ -2,9 +2,12 @@
  * A sweep (src/runtime/sweep) as the views draw it: its ranking for the Compare page, its progress for the side
  * view, and its winner as a remedy (a Fix) that the existing remedy path applies. No vscode and no file access.
  */
-import type { SweepNode, SweepRankingView } from '../../protocol';
+import * as path from 'node:path';
+import type { ComparisonView, SweepNode, SweepRankingView } from '../../protocol';
 import type { Fix } from '../../runtime/problem';
-import { MEASURE_TEXT, show, summarizeStates, type Ranking, type RunStatus, type Sweep } from '../../runtime/sweep';
+import type { RunRecord } from '../../runtime/runs';
+import { MEASURE_TEXT, show, summarizeStates, type Ranking, type RunStatus, type Sweep, type sweepForCompare } from '../../runtime/sweep';
+import { comparisonView, uniqueRunIds, type ToUri } from './compareView';
 
 /** The winning cell as a remedy, when the verdict is clear and the cell changes the config; else why not. */
 export function winnerFix(sweep: Sweep, ranking: Ranking): { fix: Fix } | { reason: string } {
@@ -62,4 +65,26 @@ export function sweepNode(sweep: Sweep, statuses: readonly RunStatus[], ranking:
     })),
     ...(winner ? { winner } : {}),
   };
+}
+
+/**
+ * The Compare page of a sweep: the comparison of its representative runs (one per cell, as read; a run that could
+ * not be read is left out) with the ranking on top, each ranked cell pointing at its run's id on the page.
+ */
+export function sweepComparisonView(sv: Awaited<ReturnType<typeof sweepForCompare>>, records: readonly RunRecord[], toUri: ToUri): ComparisonView {
+  const view = comparisonView(records, toUri);
+  const ids = uniqueRunIds(records);
+  // Run folders are named once per sweep (runOutput.ts sweepRunName), so the folder name finds the record.
+  const idByName = new Map(records.map((r, i) => [path.basename(r.dir), ids[i]]));
+  const runIdOfCell = new Map<number, string>();
+  sv.cells.forEach((cell, i) => {
+    const id = idByName.get(path.basename(sv.runDirs[i]));
+    if (id) runIdOfCell.set(cell, id);
+    // The legend names the cell, not the run's generated config file.
+    const run = view.runs.find((r) => r.runId === id);
+    const seed = sv.statuses.find((s) => s.run.name === path.basename(sv.runDirs[i]))?.run.seed;
+    if (run) run.label = `${sv.sweep.cells[cell].label}${seed !== undefined ? ` · seed ${seed}` : ''}`;
+  });
+  view.sweep = sweepRankingView(sv.sweep, sv.ranking, sv.statuses, runIdOfCell);
+  return view;
 }
