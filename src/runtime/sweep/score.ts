@@ -48,15 +48,22 @@ export const MEASURE_TEXT: Record<ScoreMeasure, string> = {
   'pixel-frechet': 'pixel Fréchet distance (principal components and detail bands of the real images)',
 };
 
-/** The real images of a run's data in [0, 1], NHWC; `scale` is how the reference reads them (never "none"). */
-export async function readReference(config: DcganConfig, baseDir: string, size: number, channels: number, scale: DataScale, max = REFERENCE_IMAGES): Promise<{ pixels: Float32Array; count: number; description: string }> {
-  const ds = await openDataset(resolveDataPath(config, baseDir), { imageSize: size, channels, limit: config.data.limit });
+/**
+ * The real images of a run's data in [0, 1], NHWC; `scale` is how the reference reads them (never "none"). By default
+ * its training images (the first data.limit); `heldOut` takes the images after data.limit instead, which the run never
+ * saw (for a small-data run, to tell learning the distribution from learning the training set by heart).
+ */
+export async function readReference(config: DcganConfig, baseDir: string, size: number, channels: number, scale: DataScale, max = REFERENCE_IMAGES, heldOut = false): Promise<{ pixels: Float32Array; count: number; description: string }> {
+  if (heldOut && config.data.limit === undefined) throw new Error('the run trained on all of its data (no data.limit): there are no held-out images.');
+  const ds = await openDataset(resolveDataPath(config, baseDir), { imageSize: size, channels, limit: heldOut ? undefined : config.data.limit });
   try {
     if (ds.height !== size || ds.width !== size || ds.channels !== channels) {
       throw new Error(`the data is ${ds.height}×${ds.width}×${ds.channels}, but the run generates ${size}×${size}×${channels}; there is nothing to compare its samples with.`);
     }
-    const count = Math.min(max, ds.count);
-    const indices = Array.from({ length: count }, (_, i) => Math.floor((i * ds.count) / count));
+    const first = heldOut ? config.data.limit! : 0;
+    if (first >= ds.count) throw new Error(`the data holds ${ds.count} images, all of them used for training (data.limit ${first}): there are no held-out images.`);
+    const count = Math.min(max, ds.count - first);
+    const indices = Array.from({ length: count }, (_, i) => first + Math.floor((i * (ds.count - first)) / count));
     const pixels = new Float32Array(count * size * size * channels);
     await ds.read(indices, pixels);
     let min = Infinity, max2 = -Infinity;
@@ -70,8 +77,8 @@ export async function readReference(config: DcganConfig, baseDir: string, size: 
   }
 }
 
-/** Scores the newest checkpoint of a run against its training data. `scale` is the sweep's reference reading. */
-export async function scoreCheckpoint(tf: TF, checkpointDir: string, runConfig: LoadedConfig, scale: DataScale, runName: string): Promise<RunScore> {
+/** Scores the newest checkpoint of a run against its training data (or held-out data). `scale` is the sweep's reference reading. */
+export async function scoreCheckpoint(tf: TF, checkpointDir: string, runConfig: LoadedConfig, scale: DataScale, runName: string, heldOut = false): Promise<RunScore> {
   const { readCheckpoint, loadGenerator, generateImages } = await import('../train/checkpoint');
   const ckpt = readCheckpoint(checkpointDir);
   const spec = ckpt.manifest.spec;
@@ -84,7 +91,7 @@ export async function scoreCheckpoint(tf: TF, checkpointDir: string, runConfig: 
   }
   const [lo, hi] = spec.outputActivation === 'tanh' ? [-1, 1] : [0, 1];
   for (let i = 0; i < fake.length; i++) fake[i] = Math.min(1, Math.max(0, (fake[i] - lo) / (hi - lo)));
-  const real = await readReference(runConfig.config!, runConfig.baseDir, spec.imageSize, spec.channels, scale);
+  const real = await readReference(runConfig.config!, runConfig.baseDir, spec.imageSize, spec.channels, scale, REFERENCE_IMAGES, heldOut);
   let distance: number;
   let measure: ScoreMeasure;
   if (isMnistLike(spec)) {
