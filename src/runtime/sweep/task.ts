@@ -115,8 +115,9 @@ function runTrain(cli: CliCommand, args: string[]): Promise<{ code: number | nul
 }
 
 export interface TaskOptions {
+  /** How to start `train` (default: this CLI, findCli). */
   cli?: CliCommand;
-  /** Scores with this tf when given (tests); otherwise the run's configured backend is selected. */
+  /** Where the task's own lines go (default: stderr, i.e. the task's log). */
   log?: (line: string) => void;
 }
 
