@@ -96,6 +96,24 @@ export class RunFiles {
   }
 }
 
+/**
+ * A sweep folder's name (src/runtime/sweep): "sweep-faces-2026-12-05-10-00-00", or "sweep-<time>" for a plain
+ * dcgan.json. Only [A-Za-z0-9._-], so the name is safe as a path and in sbatch.
+ */
+export function newSweepId(configFile?: string): string {
+  const stamp = new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+  const name = (configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '').replace(/[^A-Za-z0-9._-]/g, '_');
+  return name ? `sweep-${name}-${stamp}` : `sweep-${stamp}`;
+}
+
+/**
+ * The run folder of one run of a sweep: its cell and seed, fixed when the sweep is planned, so that a task started by
+ * a scheduler (and its resume) finds the same folder.
+ */
+export function sweepRunName(cellIndex: number, seed: number): string {
+  return `cell-${String(cellIndex + 1).padStart(2, '0')}-seed-${seed}`;
+}
+
 /** For --resume without a run folder: the most recently active run under output.dir that has a checkpoint. */
 function newestRunWithCheckpoint(outputDir: string): string | undefined {
   if (!fs.existsSync(outputDir)) return undefined;
@@ -111,29 +129,7 @@ function newestRunWithCheckpoint(outputDir: string): string | undefined {
 }
 
 function newRunId(configFile?: string): string {
-  const name = configName(configFile);
-  return name ? `${name}-${stamp()}` : stamp();
-}
-
-function stamp(): string {
-  return new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
-}
-
-/** "faces.dcgan.json" → "faces"; "dcgan.json" → "" (the name says nothing). */
-function configName(configFile?: string): string {
-  return configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
-}
-
-/** A sweep folder's name (src/runtime/sweep): "sweep-faces-2026-12-05-10-00-00", or "sweep-<stamp>". */
-export function newSweepId(configFile?: string): string {
-  const name = configName(configFile).replace(/[^A-Za-z0-9._-]/g, '_');
-  return name ? `sweep-${name}-${stamp()}` : `sweep-${stamp()}`;
-}
-
-/**
- * The run folder of one run of a sweep: cell and seed, fixed when the sweep is planned, so that a task started by a
- * scheduler (and its resume) finds the same folder. Only these characters, so the name is safe as a path and in sbatch.
- */
-export function sweepRunName(cellIndex: number, seed: number): string {
-  return `cell-${String(cellIndex + 1).padStart(2, '0')}-seed-${seed}`;
+  const stamp = new Date().toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+  const name = configFile ? path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, '') : '';
+  return name ? `${name}-${stamp}` : stamp;
 }
