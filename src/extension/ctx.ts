@@ -9,8 +9,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
+import { SweepRegistry } from './sweepRegistry';
 import { SessionRegistry, type TrainingSession } from './session';
-import { SweepRegistry } from './sweeps';
 import { WorkerClient } from './workerClient';
 
 /** What the views (src/extension/views) give the commands: set once in activate(). */
@@ -42,7 +42,7 @@ export class Ctx {
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
     this.diagnostics = this.push(new ConfigDiagnostics(this));
-    this.sweeps = this.push(new SweepRegistry(this));
+    this.sweeps = this.push(new SweepRegistry({ distDir: this.distDir, log: this.log, openCompareSweep: (dir) => this.views?.openCompareSweep(dir) }));
   }
 
   push<T extends vscode.Disposable>(d: T): T {

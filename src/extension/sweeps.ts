@@ -1,116 +1,22 @@
 /**
  * Sweeps from VS Code: "DCGAN: Run Sweep" (keys and values picked with the schema's help, then the runner), "Try
- * these remedies" on a health alert (its fixes each alone plus the baseline), and "DCGAN: Stop Sweep".
- *
- * The extension plans the sweep with the runtime's planner (every cell validated by the config loader) and then
- * runs it the one way there is: the CLI, `dcgan-studio sweep resume DIR --json` (with --wait for Slurm), as a child
- * process of the extension host. That process starts the runs as CLI train runs (or submits them to Slurm); the
- * extension only follows the sweep folder, and opens the Compare panel on it when the sweep ends.
+ * these remedies" on a health alert (its fixes each alone plus the baseline), and "DCGAN: Stop Sweep". Running and
+ * following a sweep is sweepRegistry.ts's.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { sweepableKeys, keyInfo } from '../runtime/config/keys';
 import { loadConfigFile } from '../runtime/config/load';
 import type { Fix, Problem } from '../runtime/problem';
-import { fixCells, gridCells, nodeEnv, parseVary, planSweep, SweepInputError, type CellRequest, type Runner } from '../runtime/sweep';
-import type { CommandFactory } from './commands';
+import { fixCells, gridCells, parseVary, SweepInputError } from '../runtime/sweep';
 import { resolveConfig } from './configFiles';
 import type { Ctx } from './ctx';
 import { checkConfigTarget, checkFixEdits } from './remedies';
+import type { SweepStartOptions } from './sweepRegistry';
 import { requireTrust } from './trust';
 
-export interface SweepStartOptions {
-  seeds?: number;
-  steps?: number;
-  runner?: Runner;
-  force?: boolean;
-  /** Open the Compare panel on the sweep when it ends (default true). */
-  openCompare?: boolean;
-  origin?: { kind: 'remedies'; code: string; configFile: string };
-}
-
-/** A sweep this window started: its CLI process, until it exits. */
-export class LiveSweep implements vscode.Disposable {
-  readonly done: Promise<number | null>;
-  private readonly child: ChildProcess;
-  private stops = 0;
-
-  constructor(readonly dir: string, readonly runner: Runner, cliScript: string, log: vscode.LogOutputChannel) {
-    const args = [cliScript, 'sweep', 'resume', dir, '--json', ...(runner === 'slurm' ? ['--wait'] : [])];
-    this.child = spawn(process.execPath, args, { env: nodeEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    const name = path.basename(dir);
-    this.child.stdout?.on('data', (d: Buffer) => log.info(`[${name}] ${d.toString('utf8').trimEnd().slice(0, 4000)}`));
-    this.child.stderr?.on('data', (d: Buffer) => log.warn(`[${name}] ${d.toString('utf8').trimEnd().slice(0, 4000)}`));
-    this.done = new Promise((resolve) => {
-      this.child.on('error', (err) => { log.error(`[${name}] could not start dcgan-studio sweep: ${err.message}`); resolve(null); });
-      this.child.on('close', (code) => resolve(code));
-    });
-  }
-
-  get live(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  /** Local: the runner stops its runs after their step, with a checkpoint (a second call kills them). Slurm: scancel. */
-  async stop(cliScript: string): Promise<void> {
-    this.stops++;
-    if (this.runner === 'slurm') {
-      await new Promise<void>((resolve) => spawn(process.execPath, [cliScript, 'sweep', 'cancel', this.dir], { env: nodeEnv(), stdio: 'ignore' }).on('close', () => resolve()));
-      return;
-    }
-    this.child.kill(this.stops === 1 ? 'SIGTERM' : 'SIGKILL');
-  }
-
-  dispose(): void {
-    if (this.live) this.child.kill('SIGTERM');
-  }
-}
-
-export class SweepRegistry implements vscode.Disposable {
-  private readonly sweeps = new Map<string, LiveSweep>();
-  private readonly changed = new vscode.EventEmitter<string>();
-  /** Fires with the sweep folder when a sweep starts or ends. */
-  readonly onDidChange = this.changed.event;
-
-  constructor(private readonly ctx: Ctx) {}
-
-  get cliScript(): string {
-    return path.join(this.ctx.distDir, 'cli.js');
-  }
-
-  isLive(dir: string): boolean {
-    return this.sweeps.get(path.resolve(dir))?.live ?? false;
-  }
-
-  live(): LiveSweep[] {
-    return [...this.sweeps.values()].filter((s) => s.live);
-  }
-
-  /** Plans the sweep (throws SweepInputError naming the key and value) and starts it. */
-  start(configFile: string, cells: CellRequest[], options: SweepStartOptions = {}): { dir: string; sweep: LiveSweep } {
-    const { dir, sweep } = planSweep({ configFile, cells, seeds: options.seeds, steps: options.steps, runner: options.runner, force: options.force, origin: options.origin });
-    const live = new LiveSweep(dir, sweep.runner, this.cliScript, this.ctx.log);
-    this.sweeps.set(path.resolve(dir), live);
-    this.changed.fire(dir);
-    this.ctx.log.info(`Sweep ${sweep.sweepId}: ${sweep.cells.length} cells × ${sweep.seeds.length} seeds, ${sweep.runner}, in ${dir}`);
-    void live.done.then((code) => {
-      this.changed.fire(dir);
-      this.ctx.log.info(`Sweep ${sweep.sweepId} ended (exit code ${code}).`);
-      if (options.openCompare !== false) this.ctx.views?.openCompareSweep(dir);
-    });
-    return { dir, sweep: live };
-  }
-
-  async stopAll(): Promise<void> {
-    await Promise.all(this.live().map((s) => s.stop(this.cliScript)));
-  }
-
-  dispose(): void {
-    for (const s of this.sweeps.values()) s.dispose();
-    this.changed.dispose();
-  }
-}
+/** A command factory, as the command table (commands.ts) takes them; declared here so this module needs only Ctx. */
+type SweepCommand = (ctx: Ctx) => (...args: any[]) => unknown; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 /** A whole number from an input box, or undefined when cancelled. */
 async function askNumber(title: string, prompt: string, value: number, min: number, max: number): Promise<number | undefined> {
@@ -184,7 +90,7 @@ async function pickVaries(): Promise<string[] | undefined> {
   return varies;
 }
 
-export const runSweepCommand: CommandFactory = (ctx) => async (arg?: unknown, options: RunSweepOptions = {}): Promise<string | undefined> => {
+export const runSweepCommand: SweepCommand = (ctx) => async (arg?: unknown, options: RunSweepOptions = {}): Promise<string | undefined> => {
   if (!requireTrust('run a sweep', ctx.log)) return undefined;
   const { uri } = await resolveConfig(arg, 'Run Sweep');
   if (!uri) return undefined;
@@ -213,7 +119,7 @@ export const runSweepCommand: CommandFactory = (ctx) => async (arg?: unknown, op
   }
 };
 
-export const tryRemediesCommand: CommandFactory = (ctx) => async (configFile?: unknown, problem?: unknown, options: { steps?: number; seeds?: number } = {}): Promise<string | undefined> => {
+export const tryRemediesCommand: SweepCommand = (ctx) => async (configFile?: unknown, problem?: unknown, options: { steps?: number; seeds?: number } = {}): Promise<string | undefined> => {
   if (typeof configFile !== 'string' || typeof problem !== 'object' || problem === null) {
     void vscode.window.showInformationMessage('DCGAN: "Try these remedies" starts from a health alert: open a run\'s dashboard and use the button on its alert.');
     return undefined;
@@ -223,7 +129,7 @@ export const tryRemediesCommand: CommandFactory = (ctx) => async (configFile?: u
   return r.dir;
 };
 
-export const stopSweepCommand: CommandFactory = (ctx) => async (dir?: unknown): Promise<boolean> => {
+export const stopSweepCommand: SweepCommand = (ctx) => async (dir?: unknown): Promise<boolean> => {
   const live = ctx.sweeps.live();
   const target = typeof dir === 'string' ? live.find((s) => path.resolve(s.dir) === path.resolve(dir)) : live.length === 1 ? live[0] : undefined;
   if (!target) {

@@ -277,7 +277,6 @@ host.onMessage(onMessage);
   lastSteps: () => model.runs.map((r) => r.lastStep),
   diffKeys: () => model.configDiff.map((r) => r.key),
   sliderSteps: () => model.sliderSteps(),
-  ranking: () => model.sweep?.rows.map((r) => r.label),
 };
 
 invalidate({ legend: true, diff: true, grids: true, evals: true, alerts: true });
