@@ -10,9 +10,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { isRecord, readJsonBounded } from '../runs/safeFs';
-import { makeFolder, openAppend, writeFileAtomic } from '../train/runFolder';
 import { findCli, nodeEnv, type CliCommand } from './task';
-import type { Sweep } from './sweepFile';
+import { openSweepLog, writeSweepFile, type Sweep } from './sweepFile';
 
 const RUNNER_FILE = 'local.json';
 
@@ -41,16 +40,14 @@ export function startLocal(sweepDir: string, sweep: Sweep, options: LocalRunOpti
   const running = new Map<number, ChildProcess>();
   const results = new Map<number, { exitCode: number | null; signal: string | null }>();
   let stops = 0;
-  const logs = path.join(sweepDir, 'logs');
-  makeFolder(logs);
-  writeFileAtomic(path.join(sweepDir, RUNNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
+  writeSweepFile(sweepDir, undefined, RUNNER_FILE, JSON.stringify({ pid: process.pid, host: os.hostname(), startedAt: new Date().toISOString() }));
 
   let finish!: (v: { stopped: boolean; results: typeof results }) => void;
   const done = new Promise<{ stopped: boolean; results: typeof results }>((resolve) => (finish = resolve));
 
   const launch = (index: number) => {
     const run = sweep.runs[index];
-    const fd = openAppend(path.join(logs, `${run.name}.log`));
+    const fd = openSweepLog(sweepDir, `${run.name}.log`);
     const child = spawn(cli.node, [cli.script, 'sweep', 'task', sweepDir, String(index)], { detached: true, stdio: ['ignore', fd, fd], env: nodeEnv() });
     fs.closeSync(fd);
     running.set(index, child);

@@ -11,8 +11,7 @@ import { loadConfigFile, parseConfig, resolveDataPath, resolveOutputDir, setAtPa
 import type { DcganConfig, SlurmOptions } from '../config/types';
 import { formatProblem } from '../problem';
 import { newSweepId, sweepRunName } from '../train/runOutput';
-import { makeFolder, writeFileAtomic } from '../train/runFolder';
-import { runConfigOf, SWEEP_FILE, SWEEP_FORMAT, writeSweep, type Runner, type Sweep, type SweepCell } from './sweepFile';
+import { makeSweepFolder, runConfigOf, SWEEP_FILE, SWEEP_FORMAT, writeSweep, writeSweepFile, type Runner, type Sweep, type SweepCell } from './sweepFile';
 
 /** Bad sweep input: names the key and the value (when there is one) and what to do. The CLI exits 2 with it. */
 export class SweepInputError extends Error {
@@ -174,10 +173,8 @@ export function planSweep(req: PlanRequest): { dir: string; sweep: Sweep } {
     ...(req.origin ? { origin: req.origin } : {}),
   };
   // Everything checked: now the folder.
-  makeFolder(dir);
-  makeFolder(path.join(dir, 'configs'));
-  makeFolder(path.join(dir, 'runs'));
-  for (const c of configs) writeFileAtomic(runConfigOf(dir, c), c.text);
+  makeSweepFolder(dir, 'runs');
+  for (const c of configs) writeSweepFile(dir, 'configs', path.basename(runConfigOf(dir, c)), c.text);
   writeSweep(dir, sweep);
   return { dir, sweep };
 }

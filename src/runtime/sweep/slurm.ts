@@ -10,10 +10,9 @@
 import { execFile } from 'node:child_process';
 import * as path from 'node:path';
 import type { SlurmOptions } from '../config/types';
-import { makeFolder, writeFileAtomic } from '../train/runFolder';
 import type { CliCommand } from './task';
 import type { QueueStates } from './status';
-import type { Sweep } from './sweepFile';
+import { writeSweepFile, type Sweep } from './sweepFile';
 
 export const SCRIPT = path.join('slurm', 'sweep.sbatch');
 
@@ -78,10 +77,7 @@ export function batchScript(sweepDir: string, cli: CliCommand): string {
 }
 
 export function writeBatchScript(sweepDir: string, cli: CliCommand): string {
-  makeFolder(path.join(sweepDir, 'slurm'));
-  const file = path.join(sweepDir, SCRIPT);
-  writeFileAtomic(file, batchScript(sweepDir, cli));
-  return file;
+  return writeSweepFile(sweepDir, path.dirname(SCRIPT), path.basename(SCRIPT), batchScript(sweepDir, cli));
 }
 
 /** "0-3,7" style list for --array, compressed into ranges. */

@@ -8,7 +8,7 @@
 import * as path from 'node:path';
 import type { DataScale, SlurmOptions } from '../config/types';
 import { isRecord, readJsonBounded, realDir } from '../runs/safeFs';
-import { makeFolder, writeFileAtomic } from '../train/runFolder';
+import { makeFolder, openAppend, writeFileAtomic } from '../train/runFolder';
 
 export const SWEEP_FORMAT = 'dcgan-studio/sweep@1';
 export const SWEEP_FILE = 'sweep.json';
@@ -80,18 +80,37 @@ export function runConfigOf(sweepDir: string, run: Pick<SweepRun, 'name'>): stri
   return path.join(sweepDir, 'configs', `${run.name}.dcgan.json`);
 }
 
-export function writeSweep(sweepDir: string, sweep: Sweep): void {
+// Every file of a sweep folder is written by the three functions below, through the one atomic writer and the
+// no-follow folder check (train/runFolder.ts): the sweep folder's place was chosen by the user (--out, output.dir),
+// and nothing inside it is written through a link.
+
+/** Makes `sweepDir/sub` (or the sweep folder itself), refusing a link or a file where a folder should be. */
+export function makeSweepFolder(sweepDir: string, sub?: string): string {
   makeFolder(sweepDir);
-  writeFileAtomic(path.join(sweepDir, SWEEP_FILE), JSON.stringify({ ...sweep, updatedAt: new Date().toISOString() }, null, 1));
+  const dir = sub ? path.join(sweepDir, sub) : sweepDir;
+  if (sub) makeFolder(dir);
+  return dir;
 }
 
-/** Writes a JSON file into one of the sweep's own subfolders (configs, scores, tasks), never through a link. */
-export function writeSweepJson(sweepDir: string, sub: string, name: string, value: unknown): string {
-  const dir = path.join(sweepDir, sub);
-  makeFolder(dir);
-  const file = path.join(dir, name);
-  writeFileAtomic(file, JSON.stringify(value, null, 1));
+/** Writes `sub/name` (or `name` at the top) of a sweep folder atomically. */
+export function writeSweepFile(sweepDir: string, sub: string | undefined, name: string, data: string): string {
+  const file = path.join(makeSweepFolder(sweepDir, sub), name);
+  writeFileAtomic(file, data);
   return file;
+}
+
+/** Opens `logs/<name>` of a sweep folder for appending (no link followed); the caller closes the descriptor. */
+export function openSweepLog(sweepDir: string, name: string): number {
+  return openAppend(path.join(makeSweepFolder(sweepDir, 'logs'), name));
+}
+
+export function writeSweep(sweepDir: string, sweep: Sweep): void {
+  writeSweepFile(sweepDir, undefined, SWEEP_FILE, JSON.stringify({ ...sweep, updatedAt: new Date().toISOString() }, null, 1));
+}
+
+/** Writes a JSON file into one of the sweep's own subfolders (scores, tasks). */
+export function writeSweepJson(sweepDir: string, sub: string, name: string, value: unknown): string {
+  return writeSweepFile(sweepDir, sub, name, JSON.stringify(value, null, 1));
 }
 
 /** True when `dir` holds a sweep.json (a regular file inside it). */

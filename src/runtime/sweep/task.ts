@@ -15,9 +15,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfigFile } from '../config/load';
 import { listCheckpoints, NotARunError, readRun } from '../runs/read';
-import { makeFolder } from '../train/runFolder';
 import { scoreCheckpoint, type RunScore } from './score';
-import { readSweep, runConfigOf, runDirOf, writeSweepJson, type Sweep, type SweepRun } from './sweepFile';
+import { makeSweepFolder, readSweep, runConfigOf, runDirOf, writeSweepJson, type Sweep, type SweepRun } from './sweepFile';
 
 export interface CliCommand {
   /** The Node binary (in VS Code: its own, run as Node through ELECTRON_RUN_AS_NODE). */
@@ -77,8 +76,7 @@ async function planRun(sweepDir: string, sweep: Sweep, run: SweepRun): Promise<P
     if (!(err instanceof NotARunError)) throw err;
   }
   if (listCheckpoints(runDir).length > 0) return { action: 'train', resume: true };
-  const failed = path.join(sweepDir, 'failed');
-  makeFolder(failed);
+  const failed = makeSweepFolder(sweepDir, 'failed');
   fs.renameSync(runDir, path.join(failed, `${run.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`));
   return { action: 'train', resume: false };
 }
