@@ -99,6 +99,9 @@ async function runLocally(dir: string, sweep: Sweep, indices: number[], io: Io, 
     parallel: sweep.parallel,
     onEvent: (e) => {
       const run = sweep.runs[e.index];
+      // sweep.json keeps each run's state as the runner sees it (the report below refines it from the run folders).
+      run.state = e.kind === 'started' ? 'running' : e.exitCode === 0 ? 'completed' : 'failed';
+      try { writeSweep(dir, sweep); } catch { /* the report says what the folder holds */ }
       if (json) { writeJson(io, { event: e.kind === 'started' ? 'run-started' : 'run-ended', index: e.index, name: run.name, ...(e.kind === 'ended' ? { exitCode: e.exitCode, signal: e.signal } : {}) }); return; }
       if (e.kind === 'started') say(dim(io.out, `started ${run.name}: ${printable(sweep.cells[run.cell].label, 80)}, seed ${run.seed}`));
       else say(`${++done}/${indices.length} ${run.name} ended${e.exitCode === 0 ? '' : ` (${e.signal ?? `exit code ${e.exitCode}`}; see logs/${run.name}.log)`}`);
