@@ -70,6 +70,23 @@ describe('sweeps: Try these remedies, the ranking in Compare, Apply the winner',
     panel.dispose();
   });
 
+  it('dcgan.runSweep plans the grid with the loader\'s validation and runs it with the CLI; Compare opens on it; a bad value starts nothing', async function () {
+    this.timeout(240_000);
+    const tiny = path.join(ws, 'tiny.dcgan.json');
+    assert.equal(await vscode.commands.executeCommand('dcgan.runSweep', vscode.Uri.file(tiny), { vary: ['training.labelSmoothing=0,0.9'], seeds: 1, steps: 3, runner: 'local' }), undefined, 'labelSmoothing 0.9 is refused');
+    assert.equal(api.ctx.sweeps.live().length, 0);
+    const dir = await vscode.commands.executeCommand<string>('dcgan.runSweep', vscode.Uri.file(tiny), { vary: ['training.labelSmoothing=0,0.1'], seeds: 1, steps: 3, runner: 'local' });
+    assert.ok(dir && fs.existsSync(path.join(dir, 'sweep.json')), `a sweep folder: ${dir}`);
+    await waitFor('the sweep to end', () => !api.ctx.sweeps.isLive(dir), 220_000);
+    await waitFor('the Compare panel on the sweep', () => api.views.ComparePanel.current?.sweep === fs.realpathSync(dir) && api.views.ComparePanel.current?.lastComparison?.sweep !== undefined, 60_000);
+    const view = api.views.ComparePanel.current!.lastComparison!;
+    assert.deepEqual(view.sweep!.rows.map((r) => r.scored).sort(), [1, 1], 'both cells scored');
+    assert.equal(view.sweep!.verdict, 'single-seed');
+    assert.equal(view.sweep!.apply.enabled, false, 'one seed: no winner is applied');
+    assert.deepEqual(view.configDiff.map((d) => d.key), ['training.labelSmoothing']);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
   it('dcgan.tryRemedies trains the fixes and the baseline; Compare opens ranked; "Apply the winner" writes data.scale "auto"', async function () {
     this.timeout(400_000);
     const dir = await vscode.commands.executeCommand<string>('dcgan.tryRemedies', config, ALERT, { steps: 30, seeds: 2 });
