@@ -4,7 +4,7 @@
  * records what it found in sweep.json.
  */
 import * as path from 'node:path';
-import { NotARunError, readRun, type RunRecord } from '../runs/read';
+import { NotARunError, readRun, type RunRecord } from '../runs';
 import { isRecord, readJsonBounded } from '../runs/safeFs';
 import type { RunScore, ScoreMeasure } from './score';
 import { runDirOf, type RunState, type Sweep, type SweepRun } from './sweepFile';

@@ -14,7 +14,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { loadConfigFile } from '../config/load';
-import { listCheckpoints, NotARunError, readRun } from '../runs/read';
+import { listCheckpoints, NotARunError, readRun } from '../runs';
 import { scoreCheckpoint, type RunScore } from './score';
 import { makeSweepFolder, readSweep, runConfigOf, runDirOf, writeSweepJson, type Sweep, type SweepRun } from './sweepFile';
 
