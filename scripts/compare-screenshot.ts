@@ -1,31 +1,41 @@
 /**
- * Renders the Compare Runs page for real run folders in headless Chromium (the webview test harness, Dark+ theme,
- * the extension's own CSP) and saves a screenshot: how docs/compare-label-smoothing.png was made.
+ * Renders the Compare Runs page for real run folders, or for one sweep folder (its ranking and one run per cell), in
+ * headless Chromium (the webview test harness, Dark+ theme, the extension's own CSP) and saves a screenshot: how
+ * docs/compare-label-smoothing.png and docs/sweep-remedies-fashion.png were made.
  *
  *   npm run build && node --import tsx scripts/compare-screenshot.ts RUN_DIR RUN_DIR [...] --out docs/x.png
+ *   npm run build && node --import tsx scripts/compare-screenshot.ts SWEEP_DIR --out docs/x.png
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readRun } from '../src/runtime/runs';
 import { comparisonView } from '../src/extension/views/compareView';
+import { sweepComparisonView } from '../src/extension/views/sweepView';
+import { isSweepDir, sweepForCompare } from '../src/runtime/sweep';
 import { ARTIFACTS, launch, openWebview, toUri, waitFor } from '../test/webview/harness';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { out: { type: 'string' }, width: { type: 'string', default: '1280' } } });
-if (positionals.length < 2 || !values.out) {
-  console.error('usage: node --import tsx scripts/compare-screenshot.ts RUN_DIR RUN_DIR [...] --out FILE.png');
+const sweepMode = positionals.length === 1 && isSweepDir(positionals[0]);
+if ((positionals.length < 2 && !sweepMode) || !values.out) {
+  console.error('usage: node --import tsx scripts/compare-screenshot.ts RUN_DIR RUN_DIR [...] --out FILE.png  (or one SWEEP_DIR)');
   process.exit(2);
 }
 async function main(): Promise<void> {
-// The harness serves files from this repository only: copy the runs under .test-artifacts/ first.
+// The harness serves files from this repository only: copy the runs (or the sweep) under .test-artifacts/ first.
 const copies = positionals.map((d, i) => {
   const to = path.join(ARTIFACTS, 'compare-screenshot', `${i}-${path.basename(path.resolve(d))}`);
   fs.rmSync(to, { recursive: true, force: true });
   fs.cpSync(d, to, { recursive: true });
   return to;
 });
-const records = await Promise.all(copies.map((d) => readRun(d)));
-const view = comparisonView(records, toUri);
+let view;
+if (sweepMode) {
+  const sv = await sweepForCompare(copies[0]);
+  view = sweepComparisonView(sv, await Promise.all(sv.runDirs.map((d) => readRun(d))), toUri);
+} else {
+  view = comparisonView(await Promise.all(copies.map((d) => readRun(d))), toUri);
+}
 const browser = await launch();
 try {
   const h = await openWebview(browser, 'compare', { width: Number(values.width), height: 900 });

@@ -20,6 +20,9 @@ import type { BackendInfo, GridImage, RunStatus, TrainEvent } from './runtime/ev
 import type { RunSummary } from './runtime/runs/summary';
 import { isProblemShape, isRunStatus, isTrainEvent } from './runtime/events';
 import type { Problem, ProblemCode } from './runtime/problem';
+import { isSweepNode, isSweepRankingView, type SweepNode, type SweepRankingView } from './sweepProtocol';
+
+export type { SweepNode, SweepRankRow, SweepRankingView, SweepRunNode } from './sweepProtocol';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
 
@@ -138,8 +141,8 @@ export type HostToWebview =
   | { type: 'init'; run: RunSummary; history: TrainEvent[]; problems: Problem[] }
   /** A live training event of run `runId` (samples events have their grid moved to a `grid` message). */
   | { type: 'event'; runId: string; event: TrainEvent }
-  /** The runs in the workspace (side view), newest first. */
-  | { type: 'runs'; runs: RunSummary[] }
+  /** The runs in the workspace (side view), newest first; `sweeps` groups the runs of each sweep folder under one node. */
+  | { type: 'runs'; runs: RunSummary[]; sweeps?: SweepNode[] }
   /** A sample grid of run `runId` at `step`, live or answering `requestGrid`. */
   | { type: 'grid'; runId: string; step: number; image: GridPayload }
   /** A run's status changed (started, ended, was removed). */
@@ -153,7 +156,11 @@ export type HostToWebview =
   /** What a run still training appended to its metrics.jsonl since the last message (Compare Runs page). */
   | { type: 'compareLive'; update: CompareLiveUpdate }
   /** The outcome of `saveGif` (side view): the file written and its frame count, or why not. */
-  | { type: 'gifSaved'; runId: string; ok: boolean; file?: string; frames?: number; message?: string };
+  | { type: 'gifSaved'; runId: string; ok: boolean; file?: string; frames?: number; message?: string }
+  /** The outcome of `tryRemedies` (dashboard): the trial started (and where), or why not. */
+  | { type: 'remediesStarted'; code: ProblemCode; ok: boolean; message: string }
+  /** The outcome of `applyWinner` (Compare page of a sweep). */
+  | { type: 'winnerApplied'; sweepId: string; ok: boolean; message: string };
 
 // ─── webview → host ───────────────────────────────────────────────────────────────────────────────────
 
@@ -176,7 +183,16 @@ export type WebviewToHost =
   /** Compare these runs of the side view's list (2–6, by run id); the host opens the Compare Runs page. */
   | { type: 'compareRuns'; runIds: string[] }
   /** Save this run's sample grids as an animated GIF; the host asks the user where (a save dialog). */
-  | { type: 'saveGif'; runId: string; fps?: number };
+  | { type: 'saveGif'; runId: string; fps?: number }
+  /**
+   * "Try these remedies" on an alert of run `runId`: a short sweep of the fixes the host sent for `code`, each alone,
+   * plus the baseline. Like applyFix, the page names the alert; the host looks up its fixes and the config.
+   */
+  | { type: 'tryRemedies'; runId: string; code: ProblemCode }
+  /** The Compare page of sweep `sweepId`: apply its winning cell to the sweep's config, through the remedy path. */
+  | { type: 'applyWinner'; sweepId: string }
+  /** Open the Compare page on a sweep of the side view's list (by id). */
+  | { type: 'compareSweep'; sweepId: string };
 
 // ─── type guards, used where a message arrives ────────────────────────────────────────────────────────
 
@@ -237,7 +253,7 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
   switch (x.type) {
     case 'init': return isRunSummary(x.run) && Array.isArray(x.history) && x.history.every(isTrainEvent) && Array.isArray(x.problems) && x.problems.every(isProblem);
     case 'event': return isStr(x.runId) && isTrainEvent(x.event);
-    case 'runs': return Array.isArray(x.runs) && x.runs.every(isRunSummary);
+    case 'runs': return Array.isArray(x.runs) && x.runs.every(isRunSummary) && (x.sweeps === undefined || (Array.isArray(x.sweeps) && x.sweeps.every(isSweepNode)));
     case 'grid': return isStr(x.runId) && isNum(x.step) && isGridPayload(x.image);
     case 'runUpdated': return isRunSummary(x.run);
     case 'fixApplied': return isStr(x.code) && isStr(x.title) && typeof x.ok === 'boolean' && isOptStr(x.message);
@@ -245,6 +261,8 @@ export function isHostToWebview(x: unknown): x is HostToWebview {
     case 'comparison': return isComparisonView(x.comparison);
     case 'compareLive': return isCompareLiveUpdate(x.update);
     case 'gifSaved': return isStr(x.runId) && typeof x.ok === 'boolean' && isOptStr(x.file) && (x.frames === undefined || isNum(x.frames)) && isOptStr(x.message);
+    case 'remediesStarted': return isStr(x.code) && typeof x.ok === 'boolean' && isStr(x.message);
+    case 'winnerApplied': return isStr(x.sweepId) && typeof x.ok === 'boolean' && isStr(x.message);
     default: return false;
   }
 }
@@ -261,6 +279,9 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
     case 'requestRealBatch': return isStr(x.runId);
     case 'compareRuns': return Array.isArray(x.runIds) && x.runIds.length <= MAX_COMPARED_RUNS && x.runIds.every(isStr);
     case 'saveGif': return isStr(x.runId) && (x.fps === undefined || (isNum(x.fps) && x.fps > 0 && x.fps <= 50));
+    case 'tryRemedies': return isStr(x.runId) && isStr(x.code) && x.fixes === undefined && x.configFile === undefined;
+    case 'applyWinner': return isStr(x.sweepId) && x.edits === undefined && x.configFile === undefined;
+    case 'compareSweep': return isStr(x.sweepId);
     default: return false;
   }
 }
@@ -329,6 +350,8 @@ export interface ComparisonView {
   configDiff: ConfigDiffRow[];
   /** Steps at which every run has a sample grid, ascending (the page's step slider). */
   gridSteps: number[];
+  /** A sweep folder's ranking, when the page compares a sweep (its runs are then one per cell, best first). */
+  sweep?: SweepRankingView;
 }
 
 export interface CompareLiveUpdate {
@@ -374,7 +397,7 @@ function isCompareRunView(x: unknown): x is CompareRunView {
 export function isComparisonView(x: unknown): x is ComparisonView {
   return isObj(x) && Array.isArray(x.runs) && x.runs.length <= MAX_COMPARED_RUNS && x.runs.every(isCompareRunView)
     && Array.isArray(x.configDiff) && x.configDiff.every((r) => isObj(r) && isStr(r.key) && Array.isArray(r.values) && r.values.every(isStr))
-    && isNumArray(x.gridSteps);
+    && isNumArray(x.gridSteps) && (x.sweep === undefined || isSweepRankingView(x.sweep));
 }
 
 function isCompareLiveUpdate(x: unknown): x is CompareLiveUpdate {

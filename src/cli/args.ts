@@ -22,6 +22,8 @@ export interface FlagSpec {
   min?: number;
   /** Accepted values for string flags. */
   choices?: readonly string[];
+  /** The flag may be given several times; its value is then the list, in order (string flags only). */
+  repeatable?: boolean;
 }
 
 export interface PositionalSpec {
@@ -41,7 +43,7 @@ export interface CommandSpec {
   notes?: string[];
 }
 
-export type FlagValues = Record<string, string | number | boolean | undefined>;
+export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
 
 export interface ParsedArgs {
   flags: FlagValues;
@@ -101,7 +103,9 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       }
       i++;
     }
-    flags[flag.name] = convert(spec, flag, raw);
+    const value = convert(spec, flag, raw);
+    if (flag.repeatable) flags[flag.name] = [...((flags[flag.name] as string[] | undefined) ?? []), String(value)];
+    else flags[flag.name] = value;
   }
 
   if (flags.help) return { flags, positionals };
@@ -171,7 +175,7 @@ export function formatHelp(spec: CommandSpec): string {
   const usage = [
     `dcgan-studio ${spec.name}`,
     ...spec.positionals.map((p) => `${p.optional ? `[${p.name}]` : p.name}${p.variadic ? '...' : ''}`),
-    ...spec.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? 'VALUE'}`}]`),
+    ...spec.flags.map((f) => `[--${f.name}${f.type === 'boolean' ? '' : ` ${f.valueName ?? 'VALUE'}`}]${f.repeatable ? '...' : ''}`),
   ].join(' ');
   const rows: [string, string][] = [
     ...spec.positionals.map((p): [string, string] => [p.name, p.description]),

@@ -1,5 +1,7 @@
 /** `dcgan-studio compare RUN_DIR RUN_DIR...`: what differs between runs and what each reached, as a table or JSON. */
 import { compareRuns, NotARunError, readRun, type Comparison, type RunRecord } from '../runtime/runs';
+import { isSweepDir, SweepFileError, sweepForCompare } from '../runtime/sweep';
+import { formatRanking } from './sweepReport';
 import { UsageError, type ParsedArgs } from './args';
 import { type Io, writeJson } from './io';
 import { bold, dim, num, type Stream } from './output';
@@ -8,9 +10,20 @@ export const MIN_RUNS = 2;
 export const MAX_RUNS = 6;
 
 export async function runCompare(args: ParsedArgs, io: Io): Promise<number> {
-  const dirs = args.positionals;
-  if (dirs.length < MIN_RUNS || dirs.length > MAX_RUNS) {
-    throw new UsageError(`give ${MIN_RUNS} to ${MAX_RUNS} run folders to compare (got ${dirs.length}).`, 'compare');
+  let dirs = args.positionals;
+  // One sweep folder: its ranking, then one run per cell (sweepForCompare picks them).
+  let sweepView: Awaited<ReturnType<typeof sweepForCompare>> | undefined;
+  if (dirs.length === 1 && isSweepDir(dirs[0])) {
+    try {
+      sweepView = await sweepForCompare(dirs[0], MAX_RUNS);
+    } catch (err) {
+      if (err instanceof SweepFileError) throw new UsageError(err.message, 'compare');
+      throw err;
+    }
+    dirs = sweepView.runDirs;
+    if (dirs.length < 1) throw new UsageError(`${sweepView.dir} is a sweep none of whose runs has started yet: nothing to compare. Follow it with "dcgan-studio sweep status ${sweepView.dir}".`, 'compare');
+  } else if (dirs.length < MIN_RUNS || dirs.length > MAX_RUNS) {
+    throw new UsageError(`give ${MIN_RUNS} to ${MAX_RUNS} run folders to compare, or one sweep folder (got ${dirs.length}).`, 'compare');
   }
   const records: RunRecord[] = [];
   for (const dir of dirs) {
@@ -22,8 +35,11 @@ export async function runCompare(args: ParsedArgs, io: Io): Promise<number> {
     }
   }
   const comparison = compareRuns(records);
-  if (args.flags.json) writeJson(io, comparison);
-  else io.out.write(formatComparison(io.out, comparison, records));
+  if (args.flags.json) writeJson(io, sweepView ? { sweep: sweepView.dir, ranking: sweepView.ranking, cells: sweepView.cells, ...comparison } : comparison);
+  else {
+    if (sweepView) io.out.write(`${formatRanking(io.out, sweepView.sweep, sweepView.ranking)}\n${dim(io.out, `Below: one run per cell (seed ${sweepView.sweep.seeds[0]}), best first.`)}\n\n`);
+    io.out.write(formatComparison(io.out, comparison, records));
+  }
   return 0;
 }
 

@@ -1,11 +1,11 @@
 /**
- * dcgan-studio: train | lint | sample | eval | compare | export | animate. Each command is a spec (flags, help) and a runner that returns
+ * dcgan-studio: train | lint | sample | eval | compare | export | animate | sweep. Each command is a spec (flags, help) and a runner that returns
  * the exit code; this file only dispatches and turns errors into messages (stack traces only with --debug).
  */
 import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIo, type Io } from './io';
 import { red } from './output';
-import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, sampleSpec, trainSpec } from './specs';
+import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, sampleSpec, sweepSpec, trainSpec } from './specs';
 import pkg from '../../package.json';
 
 interface Command {
@@ -22,6 +22,7 @@ const COMMANDS: Record<string, Command> = {
   compare: { spec: compareSpec, run: async (a, io) => (await import('./compare')).runCompare(a, io) },
   export: { spec: exportSpec, run: async (a, io) => (await import('./export')).runExport(a, io) },
   animate: { spec: animateSpec, run: async (a, io) => (await import('./animate')).runAnimate(a, io) },
+  sweep: { spec: sweepSpec, run: async (a, io) => (await import('./sweep')).runSweep(a, io) },
 };
 
 function globalHelp(): string {

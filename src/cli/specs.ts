@@ -77,15 +77,16 @@ export const evalSpec: CommandSpec = {
 
 export const compareSpec: CommandSpec = {
   name: 'compare',
-  summary: 'Compare 2–6 runs: the config keys that differ, last-step metrics, eval figures, health alerts and the grid steps they share.',
-  positionals: [{ name: 'RUN_DIR', variadic: true, description: 'Run folders written by "dcgan-studio train" (output.dir/<run id>), 2 to 6 of them.' }],
-  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"runs", "configDiff", "end", "eval", "alerts", "commonGridSteps", "gridRows"}.' }],
+  summary: 'Compare 2–6 runs, or a sweep: the config keys that differ, last-step metrics, eval figures, health alerts and the grid steps they share.',
+  positionals: [{ name: 'RUN_DIR', variadic: true, description: 'Run folders written by "dcgan-studio train" (output.dir/<run id>), 2 to 6 of them; or one sweep folder (its ranking, and one run per cell).' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"runs", "configDiff", "end", "eval", "alerts", "commonGridSteps", "gridRows"} (a sweep adds "sweep", "ranking", "cells").' }],
   notes: [
     'Exit codes: 0 compared, 2 could not run (bad arguments, or a folder that is not a run).',
     'Eval figures come from "dcgan-studio eval", which saves them beside the checkpoint it scores (eval.json).',
     '',
     'Example:',
     '  dcgan-studio compare runs/smooth0-2026-12-01-10-00-00 runs/smooth01-2026-12-01-10-20-00',
+    '  dcgan-studio compare runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',
   ],
 };
 
@@ -120,4 +121,40 @@ export const animateSpec: CommandSpec = {
     { name: 'json', type: 'boolean', description: 'Print one JSON object describing the written file.' },
   ],
   notes: ['Example:', '  dcgan-studio animate runs/2026-11-27T10-00-00 --out timeline.gif --fps 8 --every 2'],
+};
+
+export const sweepSpec: CommandSpec = {
+  name: 'sweep',
+  summary: 'Train a grid of runs made from one config (here, or as one Slurm array job) and rank them by the Fréchet distance to their own training data.',
+  positionals: [
+    { name: 'CONFIG', description: 'A dcgan.json to sweep; or status | resume | cancel, followed by a sweep folder.' },
+    { name: 'DIR', optional: true, description: 'The sweep folder (for status, resume, cancel).' },
+    { name: 'INDEX', optional: true, description: '(sweep task DIR INDEX: one run; what each worker and Slurm array task runs.)' },
+  ],
+  flags: [
+    { name: 'vary', type: 'string', valueName: 'KEY=V1,V2', repeatable: true, description: 'A config key and its values; each --vary multiplies the grid. Values are JSON or plain text ({"from":[0,255]}, auto, 0.1).' },
+    { name: 'remedies', type: 'string', valueName: 'CODE', description: 'Instead of --vary: a health alert\'s remedies, each alone, and the baseline (e.g. health/discriminator-overpowering), as the alert offers them for this config and its data.' },
+    { name: 'seeds', type: 'int', valueName: 'N', min: 1, description: 'Runs per cell, with training.seed, seed+1, ... (default 1; 2 or more to tell a winner from chance).' },
+    { name: 'steps', type: 'int', valueName: 'N', min: 1, description: 'training.steps of every run (default: the config\'s).' },
+    { name: 'parallel', type: 'int', valueName: 'N', min: 1, description: 'Runs at a time (local default: one per core, the cores split among them; Slurm: no limit).' },
+    { name: 'runner', type: 'string', valueName: 'R', choices: ['local', 'slurm'], description: 'Where the runs train (default local).' },
+    { name: 'sbatch', type: 'string', valueName: 'KEY=VALUE', repeatable: true, description: 'An sbatch option for each task: partition, time, gres, cpusPerTask, mem, account, qos, constraint (over the config\'s "slurm" section).' },
+    { name: 'out', type: 'string', valueName: 'DIR', description: 'The sweep folder (default <output.dir>/sweeps/sweep-<config>-<time>).' },
+    { name: 'force', type: 'boolean', description: 'Train even when the dataset check finds errors (to rank the remedies of a failing config).' },
+    { name: 'wait', type: 'boolean', description: 'Slurm: wait until every task has ended, then print the ranking.' },
+    { name: 'json', type: 'boolean', description: 'Print JSON lines: {"event":"sweep"|"run-started"|"run-ended"|"submitted"|"sweep-status"|"ranking", ...}.' },
+  ],
+  notes: [
+    'Exit codes: 0 every run scored (or stopped with Ctrl-C), 1 some run failed or is unscored, 2 bad input (nothing was started).',
+    'Every cell is validated like a config file before anything starts; data.path and output.dir are never varied.',
+    'The runs are ordinary run folders (DIR/runs/*): "dcgan-studio compare DIR" and the Compare panel take the sweep folder.',
+    '',
+    'Examples:',
+    '  dcgan-studio sweep dcgan.json --vary training.labelSmoothing=0,0.1 --vary model.discriminatorDropout=0,0.3 --seeds 2 --steps 1000',
+    '  dcgan-studio sweep dcgan.json --vary data.scale=none,auto --force --seeds 3',
+    '  dcgan-studio sweep dcgan.json --remedies health/discriminator-overpowering --seeds 2 --steps 500 --force',
+    '  dcgan-studio sweep dcgan.json --vary training.learningRate=0.002,0.0002 --runner slurm --sbatch partition=gpu --sbatch gres=gpu:1 --sbatch time=01:00:00',
+    '  dcgan-studio sweep status runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',
+    '  dcgan-studio sweep resume runs/sweeps/sweep-dcgan-2026-12-05-10-00-00',
+  ],
 };

@@ -70,6 +70,8 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     }
   };
   process.on('SIGINT', onSigint);
+  // A scheduler stops a run with SIGTERM (Slurm's scancel, a sweep's runner): the same clean stop, with its checkpoint.
+  process.on('SIGTERM', onSigint);
 
   let steps = 0;
   let samplesAnnounced = false;
@@ -142,6 +144,7 @@ export async function runTrain(args: ParsedArgs, io: Io): Promise<number> {
     return started ? 1 : 2;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
   }
 }
 

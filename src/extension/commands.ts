@@ -16,6 +16,7 @@ import type { CommandFactory, Ctx } from './ctx';
 import { pickCheckpoint } from './pickCheckpoint';
 import { installGpuRuntime, pickGpuRuntime, type GpuRuntimeKind, type InstallResult } from './gpuRuntime';
 import { compareRunsCommand, exportGeneratorCommand } from './runCommands';
+import { runSweepCommand, stopSweepCommand, tryRemediesCommand } from './sweeps';
 import type { TrainingSession } from './session';
 import { requireTrust } from './trust';
 import { isInsideFolders } from './workspacePaths';
@@ -246,4 +247,7 @@ export const COMMANDS: Readonly<Record<string, CommandFactory>> = {
   'dcgan.installGpuRuntime': installGpu,
   'dcgan.compareRuns': compareRunsCommand,
   'dcgan.exportGenerator': exportGeneratorCommand,
+  'dcgan.runSweep': runSweepCommand,
+  'dcgan.stopSweep': stopSweepCommand,
+  'dcgan.tryRemedies': tryRemediesCommand,
 };

@@ -11,6 +11,7 @@ import * as vscode from 'vscode';
 import { ConfigDiagnostics } from './diagnostics';
 import { escapingLog } from './escapingLog';
 import { GPU_RUNTIME_KINDS, gpuRuntimeDirFor } from './gpuRuntime';
+import { SweepRegistry } from './sweepRegistry';
 import { SessionRegistry, type TrainingSession } from './session';
 import { WorkerClient } from './jobWorkerClient';
 
@@ -20,6 +21,8 @@ export interface ViewsHooks {
   openDashboard(run: TrainingSession | string): void;
   /** Opens or reveals the Compare Runs panel with these run folders (2–6). */
   openCompare(runDirs: string[]): void;
+  /** Opens or reveals the Compare Runs panel on a sweep folder: its ranking and one run per cell. */
+  openCompareSweep(sweepDir: string): void;
 }
 
 /** A command is a factory `(ctx) => handler` in the table (commands.ts), as rust-analyzer's client does it. */
@@ -34,6 +37,8 @@ export class Ctx {
   /** A worker thread for short jobs (dataset lint, sampling from a checkpoint), started on demand. */
   readonly jobs: WorkerClient;
   readonly diagnostics: ConfigDiagnostics;
+  /** Sweeps this window started (their CLI processes), for the side view, Stop Sweep and deactivation. */
+  readonly sweeps: SweepRegistry;
   /** The dashboard and side view, when this build has them. */
   views: ViewsHooks | undefined;
 
@@ -44,6 +49,7 @@ export class Ctx {
     this.sessions = this.push(new SessionRegistry(this));
     this.jobs = this.push(new WorkerClient(this.workerScript, this.log));
     this.diagnostics = this.push(new ConfigDiagnostics(this));
+    this.sweeps = this.push(new SweepRegistry({ distDir: this.distDir, log: this.log, openCompareSweep: (dir) => this.views?.openCompareSweep(dir) }));
   }
 
   push<T extends vscode.Disposable>(d: T): T {

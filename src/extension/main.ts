@@ -56,6 +56,7 @@ export function activate(context: vscode.ExtensionContext): DcganApi | undefined
 
 /** Gives running trainings the chance to stop cleanly and keep their last checkpoint. */
 export async function deactivate(): Promise<void> {
-  await current?.sessions.stopAll();
+  // Local sweeps stop like runs do, keeping their checkpoints ("sweep resume" continues them); Slurm jobs go on.
+  await Promise.all([current?.sessions.stopAll(), ...(current?.sweeps.live().filter((s) => s.runner === 'local').map((s) => s.stop(current!.sweeps.cliScript)) ?? [])]);
   current = undefined;
 }

@@ -16,12 +16,10 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import schema from '../runtime/config/schema.json';
+import { PATH_KEYS } from '../runtime/config/keys';
 import { isConfigFileName, parseConfig } from '../runtime/config/load';
 import type { Fix, Problem } from '../runtime/problem';
 import { isInsideFolders } from './workspacePaths';
-
-/** Keys whose values are paths: a remedy never needs them, and a hostile one would aim reading or writing elsewhere. */
-const PATH_KEYS: ReadonlySet<string> = new Set(['data.path', 'output.dir', '$schema']);
 
 type SchemaNode = { properties?: Record<string, SchemaNode> } & Record<string, unknown>;
 
@@ -95,6 +93,11 @@ export class SentProblems {
 
   note(p: Problem): void {
     this.byCode.set(p.code, p);
+  }
+
+  /** The problem the page was sent for `code` (its fixes as shown), for "Try these remedies". */
+  problem(code: string): Problem | undefined {
+    return this.byCode.get(code);
   }
 
   fix(code: string, fixIndex: number): Fix | undefined {

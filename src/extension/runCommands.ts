@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { MAX_COMPARED_RUNS } from '../protocol';
+import { isSweepDir } from '../runtime/sweep';
 import { animateRun, exportGenerator, gifFileName, summarizeRun, writeGif, type ExportResult } from '../runtime/runs';
 import type { CommandFactory } from './ctx';
 import { pickCheckpoint } from './pickCheckpoint';
@@ -46,6 +47,12 @@ function dirsFromArgs(args: unknown[]): string[] {
 export const compareRunsCommand: CommandFactory = (ctx) => async (...args: unknown[]): Promise<string[] | undefined> => {
   if (!requireTrust('compare runs', undefined, 'it reads run folders (metrics, configs, checkpoints, sample grids), which may come from anyone.')) return undefined;
   let dirs = dirsFromArgs(args);
+  // A sweep folder (the explorer, the side view's sweep node, "Try these remedies" when done): its ranking.
+  if (dirs.length === 1 && isSweepDir(dirs[0])) {
+    if (!ctx.views) throw new Error('the Compare Runs panel is not available in this build.');
+    ctx.views.openCompareSweep(dirs[0]);
+    return dirs;
+  }
   if (dirs.length < 2) {
     const runs = await workspaceRuns();
     if (runs.length < 2) {

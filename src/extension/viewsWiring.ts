@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { applyFixToConfig } from './codeActions';
 import type { Ctx, ViewsHooks } from './ctx';
 import { saveRunGif } from './runCommands';
+import { tryRemedies } from './sweeps';
 import { ComparePanel, DashboardPanel, registerCompareSerializer, registerDashboardSerializer, registerSamplesView, type ViewServices } from './views';
 
 export function registerViews(ctx: Ctx): ViewsHooks {
@@ -22,6 +23,9 @@ export function registerViews(ctx: Ctx): ViewsHooks {
     },
     log: ctx.log,
     saveGif: (runDir, runId) => saveRunGif(runDir, runId),
+    tryRemedies: (configFile, problem) => tryRemedies(ctx, configFile, problem),
+    sweepLive: (dir) => ctx.sweeps.isLive(dir),
+    onDidChangeSweeps: ctx.sweeps.onDidChange,
   };
   ctx.push(registerDashboardSerializer(ctx.extensionUri, services));
   ctx.push(registerSamplesView(ctx.extensionUri, services));
@@ -29,5 +33,6 @@ export function registerViews(ctx: Ctx): ViewsHooks {
   return {
     openDashboard: (run) => { DashboardPanel.createOrShow(ctx.extensionUri, run, services); },
     openCompare: (runDirs) => { ComparePanel.createOrShow(ctx.extensionUri, runDirs, services, ctx.extensionContext.workspaceState); },
+    openCompareSweep: (sweepDir) => { ComparePanel.createOrShow(ctx.extensionUri, [], services, ctx.extensionContext.workspaceState, sweepDir); },
   };
 }

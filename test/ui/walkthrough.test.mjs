@@ -1,6 +1,7 @@
 // The first five minutes of a new user, in a real VS Code (code-server) driven by headless Chromium:
 // the extension is installed, a workspace holds a tiny dcgan.json, the user presses F1, types "DCGAN: Train",
-// presses Enter, and the dashboard shows a loss chart and a drawn sample grid while the run goes on.
+// presses Enter, and the dashboard shows a loss chart and a drawn sample grid while the run goes on. Later, a run
+// fed [0, 255] raises a health alert, and its "Try these remedies" ranks the fixes in the Compare panel.
 //
 //   node --test test/ui/walkthrough.test.mjs        (after scripts/install-code-server.sh)
 //
@@ -34,6 +35,19 @@ const TINY_CONFIG = `// A tiny run for the UI walk-through: samples every 5 step
   "output": { "dir": "runs", "sampleEvery": 5, "checkpointEvery": 1000, "sampleCount": 16 }
 }
 `;
+
+// The seed's failure, tiny, for "Try these remedies": the built-in digits (uint8) fed as stored, [0, 255], to a tanh
+// generator. Written into the workspace only at that step (so that "DCGAN: Train" above finds one config).
+const ALERT_CONFIG = `// [0, 255] into tanh: the discriminator overpowers within a few dozen steps.
+{
+  "data": { "path": "builtin:mnist", "limit": 256, "scale": "none" },
+  "model": { "latentDim": 16, "generatorFilters": 8, "discriminatorFilters": 8 },
+  "training": { "batchSize": 16, "steps": 300, "seed": 7 },
+  "output": { "dir": "runs", "sampleEvery": 10, "checkpointEvery": 300, "sampleCount": 16 }
+}
+`;
+// Seconds for the remedy trial (each fix alone and the baseline, 1 seed, 10 steps) to end and Compare to show it.
+const TRIAL_TIMEOUT_MS = Number(process.env.DCGAN_UI_TRIAL_TIMEOUT_S ?? 360) * 1000;
 
 // Two finished runs for Compare Runs, trained with the CLI before the workbench opens: the tiny config with
 // training.labelSmoothing 0 and 0.1 and 3 steps each. Their configs live outside the workspace (so that "DCGAN:
@@ -364,4 +378,38 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
     assert.ok(model.modelTopology && model.weightsManifest?.length, `${modelFile} is not a TensorFlow.js model`);
     assert.equal(typeof model.userDefinedMetadata?.dcganStudio?.latentDim, 'number', 'the export names its latent size');
   }, 180_000);
+
+  step('a run fed [0, 255] raises an alert; its "Try these remedies" runs a trial and Compare shows the ranking', async () => {
+    // The walk-through's long run would share the two cores with the trial: stop it, as a user would.
+    await runFromPalette(page, 'DCGAN: Stop Training');
+    fs.writeFileSync(path.join(workspace, 'alert.dcgan.json'), ALERT_CONFIG);
+    const item = page.getByRole('treeitem', { name: 'alert.dcgan.json' });
+    await item.waitFor({ timeout: 60_000 });
+    await item.click();
+    await page.locator('.tab.active', { hasText: 'alert.dcgan.json' }).waitFor({ timeout: 30_000 });
+    // Train refuses the data (its check finds [0, 255] fed to tanh) and offers to train anyway, to watch it fail.
+    await runFromPalette(page, 'DCGAN: Train');
+    await page.getByRole('button', { name: 'Train Anyway' }).first().click({ timeout: 120_000 });
+    const dashboard = await findFrameWith(page, '[data-testid=try-remedies]', 180_000);
+    await shoot(page, '13-alert');
+    assert.ok(dashboard, 'no dashboard showed a health alert with "Try these remedies" within 180 s of training alert.dcgan.json');
+    await dashboard.locator('[data-testid=try-remedies]').first().click();
+    // Steps, then seeds: a short trial.
+    for (const value of ['10', '1']) {
+      const input = page.locator('.quick-input-widget input');
+      await input.waitFor({ state: 'visible', timeout: 30_000 });
+      await input.fill(value);
+      await page.keyboard.press('Enter');
+      await page.waitForTimeout(300);
+    }
+    const compare = await findFrameWith(page, '[data-testid=sweep-ranking] [data-testid=rank-row]', TRIAL_TIMEOUT_MS);
+    await shoot(page, '14-remedy-ranking');
+    assert.ok(compare, `the Compare panel did not show the trial's ranking within ${TRIAL_TIMEOUT_MS / 1000} s`);
+    const rows = await compare.locator('[data-testid=rank-row]').allTextContents();
+    console.log(`# remedy trial ranking: ${rows.map((r) => r.replace(/\s+/g, ' ').trim()).join(' | ')}`);
+    assert.ok(rows.length >= 2, `the ranking lists the remedies and the baseline: ${JSON.stringify(rows)}`);
+    assert.ok(rows.some((r) => /baseline/.test(r)), 'the baseline is one of the ranked cells');
+    const verdict = await compare.locator('[data-testid=verdict]').textContent();
+    assert.match(verdict ?? '', /wins|No clear winner|no clear winner/, 'the page says whether there is a winner');
+  }, TRIAL_TIMEOUT_MS + 420_000);
 });

@@ -36,3 +36,29 @@ test('webview ↔ host: a remedy is named by index; problems sent must carry key
   assert.ok(!isHostToWebview({ type: 'grid', runId: 'r', step: 5, image: { kind: 'pixels', width: 2, height: 1, channels: 1, data: [0, 0] } }));
   assert.ok(isHostToWebview({ type: 'runs', runs: [{ runId: 'r', runDir: '/r', status: 'completed', live: false }] }));
 });
+
+test('sweeps: the page names an alert or a sweep, never fixes, edits or files; ranking and sweep nodes are checked', () => {
+  assert.ok(isWebviewToHost({ type: 'tryRemedies', runId: 'r', code: 'health/discriminator-overpowering' }));
+  assert.ok(!isWebviewToHost({ type: 'tryRemedies', runId: 'r', code: 'health/discriminator-overpowering', fixes: [{ title: 'x', edits: [] }] }));
+  assert.ok(!isWebviewToHost({ type: 'tryRemedies', runId: 'r', code: 'health/x', configFile: '/etc/passwd' }));
+  assert.ok(isWebviewToHost({ type: 'applyWinner', sweepId: 's' }));
+  assert.ok(!isWebviewToHost({ type: 'applyWinner', sweepId: 's', edits: [{ path: ['output', 'dir'], value: '/' }] }));
+  assert.ok(isWebviewToHost({ type: 'compareSweep', sweepId: 's' }));
+  const ranking = {
+    sweepId: 's', measure: 'm', verdict: 'clear', summary: 'x', knobs: ['data.scale'],
+    rows: [{ rank: 1, label: 'data.scale=auto', mean: 25.3, spread: 2.3, min: 23.6, max: 26.9, scored: 2, runs: 2, runId: 'cell-02-seed-42' }, { label: 'baseline', scored: 0, runs: 2 }],
+    apply: { enabled: true, label: 'data.scale=auto', edits: 'data.scale = auto' },
+  };
+  const comparison = (sweep: unknown) => ({ type: 'comparison', comparison: { runs: [], configDiff: [], gridSteps: [], sweep } });
+  assert.ok(isHostToWebview(comparison(ranking)));
+  assert.ok(isHostToWebview(comparison({ ...ranking, verdict: 'no-clear-winner', apply: { enabled: false, reason: 'No clear winner.' } })));
+  assert.ok(!isHostToWebview(comparison({ ...ranking, verdict: 'best' })));
+  assert.ok(!isHostToWebview(comparison({ ...ranking, apply: { enabled: true } })));
+  assert.ok(!isHostToWebview(comparison({ ...ranking, rows: [{ label: 'x', mean: 'low', scored: 1, runs: 1 }] })));
+  const node = { sweepId: 's', runner: 'local', title: 't', done: 1, total: 2, states: '1 scored, 1 running', live: true, runs: [{ runId: 'a', label: 'x', state: 'scored', step: 10, steps: 10, frechetDistance: 3 }] };
+  assert.ok(isHostToWebview({ type: 'runs', runs: [], sweeps: [node] }));
+  assert.ok(!isHostToWebview({ type: 'runs', runs: [], sweeps: [{ ...node, runner: 'ssh' }] }));
+  assert.ok(!isHostToWebview({ type: 'runs', runs: [], sweeps: [{ ...node, runs: [{ runId: 'a' }] }] }));
+  assert.ok(isHostToWebview({ type: 'remediesStarted', code: 'health/x', ok: true, message: 'started' }));
+  assert.ok(isHostToWebview({ type: 'winnerApplied', sweepId: 's', ok: false, message: 'no clear winner' }));
+});

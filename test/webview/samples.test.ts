@@ -6,6 +6,10 @@ import type { Browser } from 'playwright-core';
 import type { RunSummary } from '../../src/protocol';
 import { realBatchFile, summarizeRun } from '../../src/runtime/runs';
 import { ARTIFACTS, fixtureRunDir, launch, openWebview, toUri, waitFor } from './harness';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { gridCells, parseVary, planSweep, rankSweep, sweepStatus } from '../../src/runtime/sweep';
+import { sweepNode } from '../../src/extension/views/sweepView';
 
 const { dir: RUN_DIR } = fixtureRunDir();
 
@@ -105,5 +109,31 @@ describe('samples side view', () => {
     assert.deepEqual(h.cspViolations, []);
     assert.deepEqual(h.pageErrors, []);
     await h.page.close();
+  });
+
+  it('shows a sweep as one node with its runs and progress; its Compare button names the sweep', async () => {
+    // A real plan (the planner writes the folder; nothing is trained): 2 cells × 2 seeds, all not started yet.
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'dcgan-samples-sweep-'));
+    const config = path.join(dir, 'dcgan.json');
+    fs.writeFileSync(config, JSON.stringify({ data: { path: 'builtin:mnist', limit: 64 }, training: { steps: 5 } }));
+    const { dir: sweepDir, sweep } = planSweep({ configFile: config, cells: gridCells([parseVary('training.labelSmoothing=0,0.1')]), seeds: 2, out: path.join(dir, 'sweep') });
+    const { runs } = await sweepStatus(sweepDir, sweep);
+    const node = sweepNode(sweep, runs, rankSweep(sweep, runs), true);
+    const h = await openWebview(browser, 'samples', { width: 380, height: 820 });
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'ready'), 'the ready message');
+    const s0 = summarizeRun(RUN_DIR);
+    await h.send([{ type: 'runs', runs: [{ ...s0, grids: [] }], sweeps: [node] }]);
+    await h.page.click('#tab-runs');
+    await h.page.waitForSelector('[data-testid="sweep-node"]');
+    assert.equal(await h.page.locator('[data-testid="sweep-run"]').count(), 4);
+    assert.match(await h.page.locator('[data-testid="sweep-node"] summary').textContent() ?? '', /Sweep of training\.labelSmoothing.*0\/4 runs · 4 not-started/);
+    assert.equal(await h.page.getAttribute('[data-testid="sweep-node"] progress', 'max'), '4');
+    await h.page.screenshot({ path: path.join(ARTIFACTS, 'samples-sweep-node.png'), fullPage: true });
+    await h.page.click('[data-testid="sweep-compare"]');
+    await waitFor(h.posted, (p) => p.some((m) => m.type === 'compareSweep' && m.sweepId === sweep.sweepId), 'a compareSweep message');
+    assert.deepEqual(h.cspViolations, []);
+    assert.deepEqual(h.pageErrors, []);
+    await h.page.close();
+    fs.rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -9,7 +9,7 @@ import 'uplot/dist/uPlot.min.css';
 import './compare.css';
 import type { HostToWebview } from '../../src/protocol';
 import { connectHost } from '../shared/vscode';
-import { badge, button, registerToolkit } from '../shared/toolkit';
+import { badge, button, registerToolkit, setDisabled } from '../shared/toolkit';
 import { LiveChart } from '../shared/charts';
 import { CompareModel, METRICS, RUN_COLORS, fmt, type RunState } from './model';
 import { el } from '../shared/dom';
@@ -34,6 +34,8 @@ const model = new CompareModel();
 // ─── layout ───────────────────────────────────────────────────────────────────────────────────────────
 
 const title = el('h1', { 'data-testid': 'compare-title' }, 'Waiting for the runs…');
+const rankingBox = el('section', { class: 'card ranking', 'data-testid': 'sweep-ranking', hidden: '' });
+let applied: { ok: boolean; message: string } | undefined;
 const legend = el('div', { class: 'run-legend', 'data-testid': 'run-legend' });
 const smoothingInput = el('input', { type: 'range', min: '0', max: '0.99', step: '0.01', 'data-testid': 'smoothing', 'aria-label': 'Smoothing' });
 const smoothingValue = el('span', { class: 'muted' });
@@ -49,6 +51,7 @@ const alertsBox = el('section', { class: 'card', 'data-testid': 'alerts' });
 gridsBox.append(el('h2', {}, 'Samples at the same step'), el('div', { class: 'grid-controls' }, gridSlider, gridLabel), gridRow);
 document.body.append(
   el('header', { class: 'top' }, title, el('div', { class: 'chart-controls' }, el('label', {}, 'Smoothing ', smoothingInput), smoothingValue)),
+  rankingBox,
   legend,
   el('section', { class: 'charts' }, ...chartBoxes),
   diffBox,
@@ -98,8 +101,40 @@ function swatch(k: number): HTMLElement {
   return s;
 }
 
+/** A sweep's ranking: cells best first, mean ± spread over seeds, the verdict, and "Apply the winner" when there is one. */
+function renderRanking(): void {
+  const sw = model.sweep;
+  rankingBox.hidden = !sw;
+  if (!sw) return;
+  const colour = new Map(model.runs.map((r, k) => [r.runId, k]));
+  const num = (x: number | undefined) => (x === undefined ? '–' : x >= 100 ? x.toFixed(0) : x.toFixed(2));
+  const rows = sw.rows.map((r) => el('tr', { 'data-testid': 'rank-row', 'data-rank': String(r.rank ?? '') },
+    el('td', {}, r.rank === undefined ? '–' : String(r.rank)),
+    el('td', {}, ...(r.runId !== undefined && colour.has(r.runId) ? [swatch(colour.get(r.runId)!), ' '] : []), r.label),
+    el('td', {}, r.mean === undefined ? 'no score' : `${num(r.mean)}${r.spread === undefined ? '' : ` ± ${num(r.spread)}`}`),
+    el('td', { class: 'muted' }, r.min === undefined ? '' : `${num(r.min)}–${num(r.max)}`),
+    el('td', { class: 'muted' }, `${r.scored}/${r.runs}`)));
+  const apply = button(sw.apply.enabled ? `Apply the winner: ${sw.apply.label}` : 'Apply the winner', { appearance: 'primary', testId: 'apply-winner', title: sw.apply.enabled ? sw.apply.edits : sw.apply.reason });
+  if (!sw.apply.enabled) setDisabled(apply, true);
+  apply.addEventListener('click', () => {
+    if (apply.hasAttribute('disabled')) return;
+    // The page names the sweep; the host decides what the winner is and where it is written.
+    host.post({ type: 'applyWinner', sweepId: sw.sweepId });
+  });
+  rankingBox.replaceChildren(
+    el('h2', {}, 'Ranking'),
+    el('p', { class: 'muted' }, `By ${sw.measure}, to each run's own training data; lower is better. Mean ± spread over seeds.${sw.knobs.length ? ` Knobs: ${sw.knobs.join(', ')}.` : ''}`),
+    el('table', { class: 'table' }, el('thead', {}, el('tr', {}, ...['#', 'cell', 'Fréchet distance', 'min–max', 'seeds'].map((h) => el('th', {}, h)))), el('tbody', {}, ...rows)),
+    el('p', { class: `verdict verdict-${sw.verdict}`, 'data-testid': 'verdict', 'data-verdict': sw.verdict }, sw.summary),
+    ...(sw.pending ? [el('p', { class: 'muted' }, `Not scored yet: ${sw.pending}.`)] : []),
+    el('div', { class: 'apply-row' }, apply, el('span', { class: 'muted' }, sw.apply.enabled ? sw.apply.edits : sw.apply.reason)),
+    ...(applied ? [el('p', { class: applied.ok ? 'applied ok' : 'applied failed', 'data-testid': 'winner-applied' }, applied.message)] : []),
+  );
+}
+
 function renderLegend(): void {
-  title.textContent = model.runs.length ? `Compare ${model.runs.length} runs` : 'No runs to compare';
+  title.textContent = model.sweep ? `Sweep: ${model.runs.length} of its runs, one per cell, best first` : model.runs.length ? `Compare ${model.runs.length} runs` : 'No runs to compare';
+  renderRanking();
   legend.replaceChildren(...model.runs.map((r, k) => {
     const steps = r.steps ? ` / ${r.steps.toLocaleString('en-US')}` : '';
     const open = button('Dashboard', { appearance: 'secondary', title: `Open the dashboard of ${r.runId}` });
@@ -205,7 +240,13 @@ gridSlider.addEventListener('input', () => {
 
 function onMessage(m: HostToWebview): void {
   switch (m.type) {
+    case 'winnerApplied':
+      if (m.sweepId !== model.sweep?.sweepId) return;
+      applied = { ok: m.ok, message: m.message };
+      renderRanking();
+      return;
     case 'comparison':
+      applied = undefined;
       model.reset(m.comparison);
       buildCharts();
       invalidate({ charts: true, legend: true, diff: true, grids: true, evals: true, alerts: true });

@@ -3,7 +3,7 @@
  * step metrics, its alerts, its last eval and its grids. Pure (no DOM), so the webview test and a unit test can
  * drive it without a browser.
  */
-import type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow, RunStatus } from '../../src/protocol';
+import type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow, RunStatus, SweepRankingView } from '../../src/protocol';
 import { AlignedDecimator, type AlignedSeries } from '../../src/runtime/decimate';
 
 /** Points per run and chart: the dashboard's budget, shared by up to six runs on one axis. */
@@ -47,8 +47,11 @@ export class CompareModel {
   configDiff: ConfigDiffRow[] = [];
   /** Steps where every run has a grid; when empty, the slider walks the union of the runs' grid steps. */
   commonGridSteps: number[] = [];
+  /** The sweep's ranking, when the page compares a sweep. */
+  sweep: SweepRankingView | undefined;
 
   reset(view: ComparisonView): void {
+    this.sweep = view.sweep;
     this.configDiff = view.configDiff;
     this.commonGridSteps = view.gridSteps.slice();
     this.runs = view.runs.map((r) => this.runState(r));

@@ -7,6 +7,7 @@ import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
 import type { HostToWebview } from '../../src/protocol';
 import type { EvalEvent } from '../../src/runtime/events';
+import type { Problem } from '../../src/runtime/problem';
 import { connectHost } from '../shared/vscode';
 import { badge, button, divider, progressRing, registerToolkit, setDisabled } from '../shared/toolkit';
 import { drawGrid } from '../shared/grid';
@@ -185,13 +186,27 @@ function renderAlert(a: Alert): HTMLElement {
       });
       row.append(b);
     });
+    // A health alert's fixes as a short sweep, each alone, and the baseline: which one helps on this data?
+    if (p.code.startsWith('health/')) row.append(tryRemediesButton(runId, p.code));
     box.append(row);
   }
+  if (a.trial) box.append(el('p', { class: a.trial.ok ? 'applied ok' : 'applied failed', 'data-testid': 'remedies-started' }, a.trial.message));
   if (a.applied) {
     box.append(el('p', { class: a.applied.ok ? 'applied ok' : 'applied failed' },
       a.applied.ok ? `Applied "${a.applied.title}" to the config; it takes effect on the next run.` : `Could not apply "${a.applied.title}": ${a.applied.message ?? 'unknown error'}`));
   }
   return box;
+}
+
+/** The page names the alert; the host takes its fixes as sent, asks for steps and seeds, and runs the trial. */
+function tryRemediesButton(runId: string | undefined, code: Problem['code']): HTMLElement {
+  const b = button('Try these remedies', { appearance: 'secondary', testId: 'try-remedies', title: 'Train each remedy alone and the config as it is for a few hundred steps, and rank them by the Fréchet distance to this run\'s training data' });
+  if (!runId) setDisabled(b, true);
+  b.addEventListener('click', () => {
+    if (!runId || b.hasAttribute('disabled')) return;
+    host.post({ type: 'tryRemedies', runId, code });
+  });
+  return b;
 }
 
 function fmt(n: number | undefined, digits = 3): string {
@@ -325,6 +340,12 @@ function onMessage(m: HostToWebview): void {
     case 'fixApplied': {
       const a = model.alerts.get(m.code);
       if (a) a.applied = { title: m.title, ok: m.ok, message: m.message };
+      invalidate({ alerts: true });
+      return;
+    }
+    case 'remediesStarted': {
+      const a = model.alerts.get(m.code);
+      if (a) a.trial = { ok: m.ok, message: m.message };
       invalidate({ alerts: true });
       return;
     }

@@ -24,6 +24,8 @@ export interface Alert {
   count: number;
   /** The host's answer to the last remedy applied from this alert. */
   applied?: { title: string; ok: boolean; message?: string };
+  /** The host's answer to "Try these remedies" on this alert. */
+  trial?: { ok: boolean; message: string };
 }
 
 /** The charts' marker type lives with the charts (webview/shared/charts.ts). */

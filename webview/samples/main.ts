@@ -4,7 +4,7 @@
  * one, or pick 2–6 runs to compare.
  */
 import './samples.css';
-import { MAX_COMPARED_RUNS, type GridRef, type HostToWebview, type RunSummary } from '../../src/protocol';
+import { MAX_COMPARED_RUNS, type GridRef, type HostToWebview, type RunSummary, type SweepNode } from '../../src/protocol';
 import { connectHost } from '../shared/vscode';
 import { badge, button, checkbox, dropdown, dropdownValue, isChecked, panels, registerToolkit, setDisabled } from '../shared/toolkit';
 import { TimelinePlayer } from './player';
@@ -30,6 +30,7 @@ registerToolkit();
 const host = connectHost<SamplesState>(isSamplesState);
 let state: SamplesState = host.getState() ?? { v: 1 };
 let runs: RunSummary[] = [];
+let sweeps: SweepNode[] = [];
 const realBatches = new Map<string, { uri?: string; note?: string }>();
 
 function save(patch: Partial<SamplesState>): void {
@@ -164,13 +165,28 @@ function renderRuns(): void {
     host.post({ type: 'compareRuns', runIds: [...selected] });
   });
   update();
-  runsView.replaceChildren(list, el('div', { class: 'run-actions' }, compare), hint);
+  runsView.replaceChildren(...sweeps.map(sweepElement), list, el('div', { class: 'run-actions' }, compare), hint);
+}
+
+/** A sweep as one node: its progress, then its runs (cell, seed, state, step, score); "Compare" opens its ranking. */
+function sweepElement(sw: SweepNode): HTMLElement {
+  const bar = el('progress', { max: String(sw.total), value: String(sw.done), 'aria-label': `${sw.done} of ${sw.total} runs done` });
+  const open = button('Compare', { appearance: 'secondary', testId: 'sweep-compare', title: 'Open the ranking and one run per cell in the Compare panel' });
+  open.addEventListener('click', () => host.post({ type: 'compareSweep', sweepId: sw.sweepId }));
+  const items = sw.runs.map((r) => el('li', { 'data-testid': 'sweep-run', 'data-state': r.state },
+    el('span', {}, r.label), el('span', { class: 'muted' }, ` · ${r.state} · step ${r.step}/${r.steps}${r.frechetDistance !== undefined ? ` · Fréchet ${r.frechetDistance.toFixed(1)}` : ''}`)));
+  return el('details', { class: 'sweep-node', 'data-testid': 'sweep-node', 'data-sweep': sw.sweepId, ...(sw.live ? { open: '' } : {}) },
+    el('summary', {}, el('span', { class: 'run-label' }, sw.title), ' ', badge(sw.live ? 'live' : sw.runner), el('span', { class: 'muted' }, ` ${sw.done}/${sw.total} runs · ${sw.states}`)),
+    el('div', { class: 'sweep-progress' }, bar, open),
+    ...(sw.winner ? [el('p', { 'data-testid': 'sweep-winner' }, `Winner: ${sw.winner}`)] : []),
+    el('ul', { class: 'sweep-runs' }, ...items));
 }
 
 function onMessage(m: HostToWebview): void {
   switch (m.type) {
     case 'runs':
       runs = m.runs;
+      sweeps = m.sweeps ?? [];
       render();
       return;
     case 'runUpdated': {

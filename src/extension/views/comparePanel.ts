@@ -12,12 +12,16 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { isWebviewToHost, MAX_COMPARED_RUNS, type ComparisonView, type HostToWebview, type WebviewToHost } from '../../protocol';
 import { NotARunError, compareRuns, readRun, type RunRecord } from '../../runtime/runs';
+import { readSweep, sweepForCompare } from '../../runtime/sweep';
+import { requireTrust } from '../trust';
 import { comparisonView, isLive, liveUpdate, uniqueRunIds } from './compareView';
+import { sweepComparisonView, sweepTitle, winnerFix } from './sweepView';
 import { DashboardPanel } from './dashboardPanel';
 import { renderWebviewHtml } from './html';
 import type { ViewServices } from './services';
 
 const MEMENTO_KEY = 'dcgan.compare.runDirs';
+const MEMENTO_SWEEP_KEY = 'dcgan.compare.sweepDir';
 /** Quiet time after the last change to a metrics.jsonl before it is read (a training run appends every step). */
 const LIVE_DEBOUNCE_MS = 750;
 const LIVE_POLL_MS = 5000;
@@ -59,25 +63,31 @@ export class ComparePanel implements vscode.Disposable {
     return ComparePanel.instance;
   }
 
-  /** Shows `runDirs` (2–6 run folders) in the panel, creating it when none is open. */
-  static createOrShow(extensionUri: vscode.Uri, runDirs: readonly string[], services: ViewServices, memento?: vscode.Memento): ComparePanel {
-    const dirs = normalize(runDirs);
+  /**
+   * Shows `runDirs` (2–6 run folders) in the panel, creating it when none is open. With `sweepDir`, the panel shows
+   * that sweep instead: its ranking and one run per cell (runtime/sweep sweepForCompare), read when the page is ready.
+   */
+  static createOrShow(extensionUri: vscode.Uri, runDirs: readonly string[], services: ViewServices, memento?: vscode.Memento, sweepDir?: string): ComparePanel {
+    const dirs = normalize(sweepDir ? [sweepDir] : runDirs);
+    const sweep = sweepDir ? dirs[0] : undefined;
     const existing = ComparePanel.instance;
     if (existing) {
-      existing.setRuns(dirs);
+      existing.setRuns(sweep ? [] : dirs, sweep);
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, compareTitle(dirs), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, compareOptions(extensionUri, dirs));
-    return new ComparePanel(panel, extensionUri, dirs, services, memento);
+    const panel = vscode.window.createWebviewPanel(ComparePanel.viewType, compareTitle(dirs, sweep), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, compareOptions(extensionUri, dirs));
+    return new ComparePanel(panel, extensionUri, sweep ? [] : dirs, services, memento, sweep);
   }
 
   static revive(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, services: ViewServices, memento?: vscode.Memento): ComparePanel {
     ComparePanel.instance?.dispose();
     const saved = memento?.get<unknown>(MEMENTO_KEY);
-    const dirs = Array.isArray(saved) ? normalize(saved.filter((d): d is string => typeof d === 'string')) : [];
-    panel.webview.options = compareOptions(extensionUri, dirs);
-    return new ComparePanel(panel, extensionUri, dirs, services, memento);
+    const savedSweep = memento?.get<unknown>(MEMENTO_SWEEP_KEY);
+    const sweep = typeof savedSweep === 'string' ? normalize([savedSweep])[0] : undefined;
+    const dirs = sweep ? [] : Array.isArray(saved) ? normalize(saved.filter((d): d is string => typeof d === 'string')) : [];
+    panel.webview.options = compareOptions(extensionUri, sweep ? [sweep] : dirs);
+    return new ComparePanel(panel, extensionUri, dirs, services, memento, sweep);
   }
 
   private constructor(
@@ -86,9 +96,11 @@ export class ComparePanel implements vscode.Disposable {
     private runDirs: string[],
     private readonly services: ViewServices,
     private readonly memento: vscode.Memento | undefined,
+    private sweepDir?: string,
   ) {
     ComparePanel.instance = this;
     void memento?.update(MEMENTO_KEY, runDirs);
+    void memento?.update(MEMENTO_SWEEP_KEY, sweepDir);
     this.disposables.push(
       panel.webview.onDidReceiveMessage((m: unknown) => {
         if (isWebviewToHost(m)) void this.onMessage(m);
@@ -104,11 +116,18 @@ export class ComparePanel implements vscode.Disposable {
     return this.runDirs;
   }
 
-  private setRuns(dirs: string[]): void {
+  /** The sweep folder the panel shows, if it shows one. */
+  get sweep(): string | undefined {
+    return this.sweepDir;
+  }
+
+  private setRuns(dirs: string[], sweepDir?: string): void {
     this.runDirs = dirs;
+    this.sweepDir = sweepDir;
     void this.memento?.update(MEMENTO_KEY, dirs);
-    this.panel.title = compareTitle(dirs);
-    this.panel.webview.options = compareOptions(this.extensionUri, dirs);
+    void this.memento?.update(MEMENTO_SWEEP_KEY, sweepDir);
+    this.panel.title = compareTitle(dirs, sweepDir);
+    this.panel.webview.options = compareOptions(this.extensionUri, sweepDir ? [sweepDir] : dirs);
     this.render();
   }
 
@@ -121,14 +140,14 @@ export class ComparePanel implements vscode.Disposable {
       webview.html = explanationHtml('Compare Runs reads run folders (their metrics, configs, checkpoints and sample grids), which in an untrusted workspace may come from anyone. Trust this workspace (the "Manage Workspace Trust" command) to compare its runs; this page loads then.');
       return;
     }
-    if (this.runDirs.length < 2) {
+    if (this.runDirs.length < 2 && !this.sweepDir) {
       webview.html = explanationHtml('There are no runs to compare here any more. Run "DCGAN: Compare Runs" and pick two to six runs.');
       return;
     }
     const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
     webview.html = renderWebviewHtml({
       cspSource: webview.cspSource,
-      title: compareTitle(this.runDirs),
+      title: compareTitle(this.runDirs, this.sweepDir),
       scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.js')).toString(),
       styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.css')).toString()],
     });
@@ -144,6 +163,17 @@ export class ComparePanel implements vscode.Disposable {
     const generation = ++this.generation;
     this.stopFollowing();
     this.skipped.length = 0;
+    let sweep: Awaited<ReturnType<typeof sweepForCompare>> | undefined;
+    if (this.sweepDir) {
+      try {
+        sweep = await sweepForCompare(this.sweepDir, MAX_COMPARED_RUNS);
+        this.runDirs = sweep.runDirs;
+      } catch (err) {
+        this.services.log.warn(`compare: ${(err as Error).message}`);
+        this.panel.webview.html = explanationHtml((err as Error).message);
+        return;
+      }
+    }
     const records: RunRecord[] = [];
     for (const dir of this.runDirs) {
       try {
@@ -158,10 +188,10 @@ export class ComparePanel implements vscode.Disposable {
     if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
     for (const r of records) if (r.truncated && !isLive(r)) this.services.log.warn(`compare: ${r.dir}/metrics.jsonl is larger than ${FIRST_READ_BYTES / 2 ** 20} MiB; its first ${FIRST_READ_BYTES / 2 ** 20} MiB are shown. Compare it with "dcgan-studio compare" for the whole run.`);
     if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
-    const view = comparisonView(records, this.toUri);
+    const view = sweep ? sweepComparisonView(sweep, records, this.toUri) : comparisonView(records, this.toUri);
+    const ids = uniqueRunIds(records);
     this.lastComparison = view;
     this.lastDelivered = await this.post({ type: 'comparison', comparison: view });
-    const ids = uniqueRunIds(records);
     this.followed = records.map((record, i) => ({ runId: ids[i], record, reading: false }));
     for (const f of this.followed) if (isLive(f.record)) this.follow(f);
     if (this.followed.some((f) => f.watcher)) {
@@ -229,8 +259,38 @@ export class ComparePanel implements vscode.Disposable {
         DashboardPanel.createOrShow(this.extensionUri, session && path.resolve(session.runDir) === f.record.dir ? session : f.record.dir, this.services);
         return;
       }
+      case 'applyWinner': {
+        const reply = await this.applyWinner(m.sweepId);
+        void this.post(reply);
+        return;
+      }
       default:
         return;
+    }
+  }
+
+  /**
+   * "Apply the winner": the page names the sweep; the host reads the sweep folder again, takes its winning cell as a
+   * remedy (clear verdict only) and writes it to the sweep's config through the remedy path (applyFix runs
+   * checkRemedy: a dcgan.json of this workspace, schema keys, never a path). A sweep folder may come from a cloned
+   * repository, so its config is accepted only when it is one of the workspace's own.
+   */
+  async applyWinner(sweepId: string): Promise<Extract<HostToWebview, { type: 'winnerApplied' }>> {
+    const answer = (ok: boolean, message: string) => ({ type: 'winnerApplied' as const, sweepId, ok, message });
+    if (!this.sweepDir) return answer(false, 'This page does not show a sweep.');
+    if (!requireTrust('apply remedies', this.services.log)) return answer(false, 'The workspace is not trusted: nothing was written.');
+    try {
+      const { dir, sweep } = readSweep(this.sweepDir);
+      if (sweep.sweepId !== sweepId) return answer(false, `This page shows sweep ${sweep.sweepId}, not ${sweepId}; reopen it.`);
+      const { ranking } = await sweepForCompare(dir, MAX_COMPARED_RUNS);
+      const winner = winnerFix(sweep, ranking);
+      if (!('fix' in winner)) return answer(false, winner.reason);
+      const target = sweep.origin?.configFile ?? sweep.baseConfig;
+      await this.services.applyFix(target, winner.fix);
+      return answer(true, `Applied "${winner.fix.title}" to ${path.basename(target)}; it takes effect on the next run.`);
+    } catch (err) {
+      this.services.log.warn(`compare: apply the winner: ${(err as Error).message}`);
+      return answer(false, (err as Error).message);
     }
   }
 
@@ -258,7 +318,14 @@ function normalize(dirs: readonly string[]): string[] {
   return out.slice(0, MAX_COMPARED_RUNS);
 }
 
-function compareTitle(dirs: readonly string[]): string {
+function compareTitle(dirs: readonly string[], sweepDir?: string): string {
+  if (sweepDir) {
+    try {
+      return `DCGAN: ${sweepTitle(readSweep(sweepDir).sweep)}`;
+    } catch {
+      return `DCGAN: sweep ${path.basename(sweepDir)}`;
+    }
+  }
   return `DCGAN: compare ${dirs.map((d) => path.basename(d)).join(', ')}`;
 }
 

@@ -173,6 +173,16 @@ export class DashboardPanel implements vscode.Disposable {
         this.post(reply);
         return reply;
       }
+      case 'tryRemedies': {
+        // As for applyFix: the fixes are those this page was sent for the code, the config the run's own.
+        const problem = m.runId === this.shownRunId ? this.sent.problem(m.code) : undefined;
+        const outcome = !problem ? { ok: false, message: `This dashboard was not sent ${m.code} for run ${m.runId}; reopen it and try again.` }
+          : !this.services.tryRemedies ? { ok: false, message: 'Remedy trials are not available in this build.' }
+          : await this.services.tryRemedies(this.session?.configFile ?? this.diskConfigFile, problem);
+        const reply: HostToWebview = { type: 'remediesStarted', code: m.code, ...outcome };
+        this.post(reply);
+        return reply;
+      }
       case 'requestGrid': {
         const file = this.session?.history.samples.find((g) => g.step === m.step)?.file ?? listGrids(this.runDir).find((g) => g.step === m.step)?.file;
         if (file) this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.gridUri(file), file } });

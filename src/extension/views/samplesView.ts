@@ -5,7 +5,10 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type RunSummary, type WebviewToHost } from '../../protocol';
+import { isWebviewToHost, type HostToWebview, type RunSummary, type SweepNode, type WebviewToHost } from '../../protocol';
+import type { RunRecord } from '../../runtime/runs';
+import { localRunnerAlive, rankSweep, readSweep, sweepStatus } from '../../runtime/sweep';
+import { sweepNode } from './sweepView';
 import { DashboardPanel } from './dashboardPanel';
 import { renderWebviewHtml } from './html';
 import { realBatchFile, summarizeRun } from '../../runtime/runs';
@@ -13,6 +16,8 @@ import type { ViewServices } from './services';
 
 /** More runs than this in one workspace is a sweep; the newest are the ones worth a thumbnail. */
 const MAX_RUNS = 50;
+/** Sweep folders listed as nodes (newest first). */
+const MAX_SWEEPS = 10;
 const RESCAN_DELAY_MS = 500;
 
 export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -20,11 +25,14 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   private view: vscode.WebviewView | undefined;
   private runs: RunSummary[] = [];
+  private sweeps: { node: SweepNode; dir: string }[] = [];
+  /** Each sweep's run records from the last scan: a rescan reads only what the runs appended since. */
+  private readonly sweepRecords = new Map<string, Map<string, RunRecord>>();
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(private readonly extensionUri: vscode.Uri, private readonly services: ViewServices) {
-    const watcher = vscode.workspace.createFileSystemWatcher('**/{run.json,samples/*.png}');
+    const watcher = vscode.workspace.createFileSystemWatcher('**/{run.json,samples/*.png,sweep.json,scores/*.json}');
     this.disposables.push(
       watcher,
       watcher.onDidCreate(() => this.scheduleRescan()),
@@ -32,6 +40,7 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
       watcher.onDidDelete(() => this.scheduleRescan()),
     );
     if (services.onDidStartSession) this.disposables.push(services.onDidStartSession(() => this.scheduleRescan()));
+    if (services.onDidChangeSweeps) this.disposables.push(services.onDidChangeSweeps(() => this.scheduleRescan()));
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -69,6 +78,27 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
     return [...byDir.values()].sort((a, b) => (b.startedAt ?? '').localeCompare(a.startedAt ?? '')).slice(0, MAX_RUNS);
   }
 
+  /**
+   * The workspace's sweep folders as nodes, newest first: each one's runs and where they stand, from its folder (the
+   * runtime's reader; a sweep folder may come from anyone, so trust decides only what may run, not what is shown).
+   */
+  async scanSweeps(): Promise<{ node: SweepNode; dir: string }[]> {
+    const files = await vscode.workspace.findFiles('**/sweep.json', '**/node_modules/**', MAX_SWEEPS * 2);
+    const out: { node: SweepNode; dir: string; created: string }[] = [];
+    for (const f of files) {
+      try {
+        const { dir, sweep } = readSweep(path.dirname(f.fsPath));
+        const live = this.services.sweepLive?.(dir) || (sweep.runner === 'local' && localRunnerAlive(dir));
+        const { runs, records } = await sweepStatus(dir, sweep, { localRunnerAlive: live, previous: this.sweepRecords.get(dir) });
+        this.sweepRecords.set(dir, records);
+        out.push({ node: sweepNode(sweep, runs, rankSweep(sweep, runs), live), dir, created: sweep.createdAt });
+      } catch (err) {
+        this.services.log.warn(`samples view: ${f.fsPath}: ${(err as Error).message}`);
+      }
+    }
+    return out.sort((a, b) => b.created.localeCompare(a.created)).slice(0, MAX_SWEEPS);
+  }
+
   private scheduleRescan(): void {
     if (!this.view) return;
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
@@ -78,14 +108,14 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
   private async refresh(): Promise<void> {
     const view = this.view;
     if (!view) return;
-    this.runs = await this.scan();
+    [this.runs, this.sweeps] = await Promise.all([this.scan(), this.scanSweeps()]);
     // The page may load only the bundle and the folders of the runs it lists.
     view.webview.options = {
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), ...this.runs.map((r) => vscode.Uri.file(r.runDir))],
     };
     const toUri = (file: string) => view.webview.asWebviewUri(vscode.Uri.file(file)).toString();
-    this.post({ type: 'runs', runs: this.runs.map((r) => ({ ...r, grids: r.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) })) });
+    this.post({ type: 'runs', runs: this.runs.map((r) => ({ ...r, grids: r.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) })), sweeps: this.sweeps.map((s) => s.node) });
   }
 
   private post(message: HostToWebview): void {
@@ -114,6 +144,11 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
         // The page names runs by id; the folders are the ones this view listed.
         const dirs = m.runIds.map((id) => this.runs.find((r) => r.runId === id)?.runDir).filter((d): d is string => d !== undefined);
         await vscode.commands.executeCommand('dcgan.compareRuns', dirs);
+        return;
+      }
+      case 'compareSweep': {
+        const sweep = this.sweeps.find((s) => s.node.sweepId === m.sweepId);
+        if (sweep) await vscode.commands.executeCommand('dcgan.compareRuns', sweep.dir);
         return;
       }
       case 'saveGif': {

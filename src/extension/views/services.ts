@@ -37,4 +37,10 @@ export interface ViewServices {
   readonly log: Pick<vscode.LogOutputChannel, 'info' | 'warn' | 'error'>;
   /** The side view's "Save as GIF": asks where, writes the run's grids as a GIF; undefined when cancelled. */
   saveGif?(runDir: string, runId: string): Promise<{ file: string; frames: number } | undefined>;
+  /** "Try these remedies" on an alert: a sweep of its fixes on `configFile` (checked there); says what happened. */
+  tryRemedies?(configFile: string | undefined, problem: Problem): Promise<{ ok: boolean; message: string }>;
+  /** True while this window runs the sweep in `dir` (its CLI process lives). */
+  sweepLive?(dir: string): boolean;
+  /** Fires when a sweep of this window starts or ends. */
+  readonly onDidChangeSweeps?: vscode.Event<string>;
 }

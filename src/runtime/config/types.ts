@@ -36,6 +36,19 @@ export interface DcganConfig {
   runtime: { backend: 'auto' | 'tensorflow' | 'webgpu' | 'wasm' | 'cpu'; threads: number };
   /** Health-monitor thresholds; see health.ts for their meaning and defaults. */
   health?: Record<string, number>;
+  /** sbatch options for `dcgan-studio sweep --runner slurm` (src/runtime/sweep/slurm.ts). */
+  slurm?: SlurmOptions;
+}
+
+export interface SlurmOptions {
+  partition?: string;
+  time?: string;
+  gres?: string;
+  cpusPerTask?: number;
+  mem?: string;
+  account?: string;
+  qos?: string;
+  constraint?: string;
 }
 
 export function learningRates(lr: LearningRate): { generator: number; discriminator: number } {

@@ -16,3 +16,21 @@ export function newRunDir(outputDir: string, configFile?: string, now = new Date
   for (let i = 2; fs.existsSync(dir); i++) dir = path.join(outputDir, `${base}-${i}`);
   return dir;
 }
+
+/**
+ * A sweep folder's name (src/runtime/sweep): "sweep-faces-2026-12-05-10-00-00", or "sweep-<time>" for a plain
+ * dcgan.json. Only a safe base name of the config's name, so the name is safe as a path and in sbatch.
+ */
+export function newSweepId(configFile?: string, now = new Date()): string {
+  const stamp = now.toISOString().replace(/[:T]/g, '-').replace(/\..*$/, '');
+  const name = configFile ? safeBaseName(path.basename(configFile).replace(/(\.dcgan)?\.json$/, '').replace(/^dcgan$/, ''), '') : '';
+  return name ? `sweep-${name}-${stamp}` : `sweep-${stamp}`;
+}
+
+/**
+ * The run folder of one run of a sweep: its cell and seed, fixed when the sweep is planned, so that a task started by
+ * a scheduler (and its resume) finds the same folder.
+ */
+export function sweepRunName(cellIndex: number, seed: number): string {
+  return `cell-${String(cellIndex + 1).padStart(2, '0')}-seed-${seed}`;
+}

@@ -99,6 +99,20 @@ describe('DCGAN Studio in an untrusted workspace', function () {
     panel.dispose();
   });
 
+  it('Run Sweep and "Try these remedies" do nothing and say why (a sweep trains, like Train)', async () => {
+    const config = path.join(ws, 'dcgan.json');
+    assert.equal(await vscode.commands.executeCommand('dcgan.runSweep', vscode.Uri.file(config), { vary: ['training.labelSmoothing=0,0.1'], seeds: 1, steps: 1, runner: 'local' }), undefined);
+    assert.equal(await vscode.commands.executeCommand('dcgan.tryRemedies', config, { code: 'health/mode-collapse', severity: 'warning', message: 'x', fixes: [{ title: 'Label noise', edits: [{ path: ['training', 'labelNoise'], value: 0.05 }] }] }, { steps: 1, seeds: 1 }), undefined);
+    assert.equal(await vscode.commands.executeCommand('dcgan.openDashboard', runDir()), true);
+    const panel = api.views.DashboardPanel.forRun(runDir())!;
+    await panel.receive({ type: 'ready' });
+    const answer = (await panel.receive({ type: 'tryRemedies', runId: 'run-1', code: 'health/mode-collapse' })) as Extract<HostToWebview, { type: 'remediesStarted' }> | undefined;
+    assert.equal(answer?.ok, false);
+    assert.match(answer?.message ?? '', /not trusted/);
+    assert.equal(api.ctx.sweeps.live().length, 0, 'no sweep started');
+    panel.dispose();
+  });
+
   it('no file in the workspace was written, created or removed', async () => {
     // Give a stray write (a worker, a save) a moment to land before comparing.
     await new Promise((r) => setTimeout(r, 1000));

@@ -12,7 +12,7 @@ import type { LintResult } from '../../../src/protocol';
 import type { EndEvent, StepEvent } from '../../../src/runtime/events';
 
 const EXTENSION_ID = 'dcgan-studio.dcgan-studio';
-const COMMANDS = ['dcgan.train', 'dcgan.stop', 'dcgan.lintDataset', 'dcgan.newConfig', 'dcgan.openDashboard', 'dcgan.generateSamples', 'dcgan.installGpuRuntime', 'dcgan.compareRuns', 'dcgan.exportGenerator'];
+const COMMANDS = ['dcgan.train', 'dcgan.stop', 'dcgan.lintDataset', 'dcgan.newConfig', 'dcgan.openDashboard', 'dcgan.generateSamples', 'dcgan.installGpuRuntime', 'dcgan.compareRuns', 'dcgan.exportGenerator', 'dcgan.runSweep', 'dcgan.stopSweep', 'dcgan.tryRemedies'];
 
 function workspaceDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
