@@ -380,8 +380,8 @@ describe('UI walk-through: F1 → DCGAN: Train → dashboard', { skip: codeServe
   }, 180_000);
 
   step('a run fed [0, 255] raises an alert; its "Try these remedies" runs a trial and Compare shows the ranking', async () => {
-    // The walk-through's long run would share the two cores with the trial: stop it, as a user would.
-    await runFromPalette(page, 'DCGAN: Stop Training');
+    // The walk-through's long run was stopped from F1 above ("DCGAN: Stop Training" is then off the palette), so the
+    // trial has the two cores to itself.
     fs.writeFileSync(path.join(workspace, 'alert.dcgan.json'), ALERT_CONFIG);
     const item = page.getByRole('treeitem', { name: 'alert.dcgan.json' });
     await item.waitFor({ timeout: 60_000 });
