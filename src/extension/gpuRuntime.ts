@@ -18,7 +18,6 @@ import { createRequire } from 'node:module';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Ctx } from './ctx';
 import { writeFileAtomic } from '../runtime/outputFiles';
 
 export const GPU_PACKAGE = '@tensorflow/tfjs-node-gpu';
@@ -81,7 +80,14 @@ export interface InstallResult {
 
 const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ECONNRESET|ETIMEDOUT|getaddrinfo|network|socket hang up/i;
 
-export async function installGpuRuntime(ctx: Ctx, kind: GpuRuntimeKind = 'cuda'): Promise<InstallResult> {
+/** What an install needs of the extension (ctx.ts's Ctx has it): narrow, so that this module does not import ctx. */
+export interface InstallHost {
+  readonly gpuRuntimeDir: string;
+  readonly extensionUri: vscode.Uri;
+  readonly log: vscode.LogOutputChannel;
+}
+
+export async function installGpuRuntime(ctx: InstallHost, kind: GpuRuntimeKind = 'cuda'): Promise<InstallResult> {
   const runtime = RUNTIMES[kind];
   const dir = gpuRuntimeDirFor(ctx.gpuRuntimeDir, kind);
   await fs.promises.mkdir(ctx.gpuRuntimeDir, { recursive: true });
@@ -141,7 +147,7 @@ export async function installGpuRuntime(ctx: Ctx, kind: GpuRuntimeKind = 'cuda')
 }
 
 /** The webgpu package holds Dawn for every platform; keep this one's (dist/<platform>-<arch>). */
-function pruneOtherPlatforms(dir: string, ctx: Ctx): void {
+function pruneOtherPlatforms(dir: string, ctx: InstallHost): void {
   const dist = path.join(dir, 'node_modules', WEBGPU_PACKAGE, 'dist');
   const keep = process.platform === 'darwin' ? 'darwin-universal' : `${process.platform}-${process.arch}`;
   try {
