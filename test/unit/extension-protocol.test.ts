@@ -62,3 +62,22 @@ test('sweeps: the page names an alert or a sweep, never fixes, edits or files; r
   assert.ok(isHostToWebview({ type: 'remediesStarted', code: 'health/x', ok: true, message: 'started' }));
   assert.ok(isHostToWebview({ type: 'winnerApplied', sweepId: 's', ok: false, message: 'no clear winner' }));
 });
+
+test('each page has its own unions: a message meant for another page is refused by its guard, both ways', async () => {
+  const { isToHostOf, isToWebviewOf } = await import('../../src/protocol');
+  const runs = { type: 'runs', runs: [{ runId: 'r', runDir: '/r', status: 'completed', live: false }] };
+  const grid = { type: 'grid', runId: 'r', step: 5, image: { kind: 'uri', uri: 'x' } };
+  assert.ok(isToWebviewOf('samples')(runs));
+  assert.ok(!isToWebviewOf('dashboard')(runs), 'the side view\'s list is not the dashboard\'s');
+  assert.ok(isToWebviewOf('dashboard')(grid));
+  assert.ok(!isToWebviewOf('compare')(grid));
+  assert.ok(isToWebviewOf('compare')({ type: 'winnerApplied', sweepId: 's', ok: true, message: 'm' }));
+  assert.ok(!isToWebviewOf('samples')({ type: 'winnerApplied', sweepId: 's', ok: true, message: 'm' }));
+  for (const page of ['dashboard', 'samples', 'compare'] as const) assert.ok(isToHostOf(page)({ type: 'ready' }), `${page}: ready`);
+  assert.ok(isToHostOf('dashboard')({ type: 'stop', runId: 'r' }));
+  assert.ok(!isToHostOf('compare')({ type: 'stop', runId: 'r' }), 'Compare cannot stop a run');
+  assert.ok(!isToHostOf('samples')({ type: 'applyFix', runId: 'r', code: 'data/out-of-range', fixIndex: 0 }), 'the side view has no remedy buttons');
+  assert.ok(isToHostOf('compare')({ type: 'applyWinner', sweepId: 's' }));
+  assert.ok(!isToHostOf('dashboard')({ type: 'applyWinner', sweepId: 's' }));
+  assert.ok(!isToHostOf('samples')({ type: 'stop' }), 'malformed is refused whatever the page');
+});

@@ -7,7 +7,7 @@
 import { exposeReadsForTests } from '../../src/testSeams';
 import 'uplot/dist/uPlot.min.css';
 import './compare.css';
-import type { HostToWebview } from '../../src/protocol';
+import type { CompareToWebview } from '../../src/protocol';
 import { connectHost } from '../shared/vscode';
 import { badge, button, registerToolkit, setDisabled } from '../shared/toolkit';
 import { LiveChart } from '../shared/charts';
@@ -27,7 +27,7 @@ function isCompareState(x: unknown): x is CompareState {
 }
 
 registerToolkit();
-const host = connectHost<CompareState>(isCompareState);
+const host = connectHost('compare', isCompareState);
 let state: CompareState = host.getState() ?? { v: 1, smoothing: 0.9, gridStep: null };
 const model = new CompareModel();
 
@@ -238,7 +238,7 @@ gridSlider.addEventListener('input', () => {
   invalidate({ grids: true });
 });
 
-function onMessage(m: HostToWebview): void {
+function onMessage(m: CompareToWebview): void {
   switch (m.type) {
     case 'winnerApplied':
       if (m.sweepId !== model.sweep?.sweepId) return;
@@ -263,8 +263,6 @@ function onMessage(m: HostToWebview): void {
       });
       return;
     }
-    default:
-      return; // the other views' messages
   }
 }
 

@@ -5,7 +5,7 @@
 import { exposeReadsForTests } from '../../src/testSeams';
 import 'uplot/dist/uPlot.min.css';
 import './dashboard.css';
-import type { HostToWebview } from '../../src/protocol';
+import type { DashboardToWebview } from '../../src/protocol';
 import type { EvalEvent } from '../../src/runtime/events';
 import type { Problem } from '../../src/runtime/problem';
 import { connectHost } from '../shared/vscode';
@@ -32,7 +32,7 @@ function isDashboardState(x: unknown): x is DashboardState {
 }
 
 registerToolkit();
-const host = connectHost<DashboardState>(isDashboardState);
+const host = connectHost('dashboard', isDashboardState);
 let state: DashboardState = host.getState() ?? { v: 1, smoothing: 0.9, gridStep: null };
 const model = new RunModel();
 
@@ -299,7 +299,7 @@ stopButton.addEventListener('click', () => {
   statusText.textContent = `${model.statusText()} · stopping after this step…`;
 });
 
-function onMessage(m: HostToWebview): void {
+function onMessage(m: DashboardToWebview): void {
   switch (m.type) {
     case 'init': {
       if (state.runId !== m.run.runId) state = { ...state, gridStep: null };
@@ -349,8 +349,6 @@ function onMessage(m: HostToWebview): void {
       invalidate({ alerts: true });
       return;
     }
-    case 'runs':
-      return; // the side view's message
   }
 }
 

@@ -4,7 +4,7 @@
  * one, or pick 2–6 runs to compare.
  */
 import './samples.css';
-import { MAX_COMPARED_RUNS, type GridRef, type HostToWebview, type RunSummary, type SweepNode } from '../../src/protocol';
+import { MAX_COMPARED_RUNS, type GridRef, type RunSummary, type SamplesToWebview, type SweepNode } from '../../src/protocol';
 import { connectHost } from '../shared/vscode';
 import { badge, button, checkbox, dropdown, dropdownValue, isChecked, panels, registerToolkit, setDisabled } from '../shared/toolkit';
 import { TimelinePlayer } from './player';
@@ -27,7 +27,7 @@ function isSamplesState(x: unknown): x is SamplesState {
 const MAX_THUMBS = 24;
 
 registerToolkit();
-const host = connectHost<SamplesState>(isSamplesState);
+const host = connectHost('samples', isSamplesState);
 let state: SamplesState = host.getState() ?? { v: 1 };
 let runs: RunSummary[] = [];
 let sweeps: SweepNode[] = [];
@@ -182,19 +182,13 @@ function sweepElement(sw: SweepNode): HTMLElement {
     el('ul', { class: 'sweep-runs' }, ...items));
 }
 
-function onMessage(m: HostToWebview): void {
+function onMessage(m: SamplesToWebview): void {
   switch (m.type) {
     case 'runs':
       runs = m.runs;
       sweeps = m.sweeps ?? [];
       render();
       return;
-    case 'runUpdated': {
-      const i = runs.findIndex((r) => r.runId === m.run.runId);
-      if (i >= 0) runs[i] = m.run; else runs.unshift(m.run);
-      render();
-      return;
-    }
     case 'realBatch':
       realBatches.set(m.runId, { uri: m.image?.kind === 'uri' ? m.image.uri : undefined, note: m.note });
       if (currentRun()?.runId === m.runId) renderReal(currentRun()!);

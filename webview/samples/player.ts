@@ -6,14 +6,14 @@
  * workspace (a new PNG arrives every few seconds while a run trains) neither stops playback nor loses the
  * frame it is on.
  */
-import type { GridRef, HostToWebview } from '../../src/protocol';
+import type { GridRef, SamplesToWebview } from '../../src/protocol';
 import { button, setDisabled } from '../shared/toolkit';
 import { el } from '../shared/dom';
 
 /** Frames per second of Play; the GIF's own rate is the host's (dcgan-studio animate's default). */
 export const PLAY_FPS = 4;
 
-type GifSaved = Extract<HostToWebview, { type: 'gifSaved' }>;
+type GifSaved = Extract<SamplesToWebview, { type: 'gifSaved' }>;
 
 export class TimelinePlayer {
   readonly root: HTMLElement;

@@ -10,15 +10,15 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isWebviewToHost, MAX_COMPARED_RUNS, type ComparisonView, type HostToWebview, type WebviewToHost } from '../../protocol';
+import { MAX_COMPARED_RUNS, type CompareToHost, type CompareToWebview, type ComparisonView } from '../../protocol';
 import { NotARunError, compareRuns, readRun, type RunRecord } from '../../runtime/runs';
 import { readSweep, sweepForCompare } from '../../runtime/sweep';
 import { requireTrust } from '../trust';
 import { comparisonView, isLive, liveUpdate, uniqueRunIds } from './compareView';
 import { sweepComparisonView, sweepTitle, winnerFix } from './sweepView';
 import { DashboardPanel } from './dashboardPanel';
-import { renderWebviewHtml } from './html';
 import type { ViewServices } from './services';
+import { WebviewPage } from './webviewPage';
 
 const MEMENTO_KEY = 'dcgan.compare.runDirs';
 const MEMENTO_SWEEP_KEY = 'dcgan.compare.sweepDir';
@@ -43,11 +43,10 @@ interface Followed {
   reading: boolean;
 }
 
-export class ComparePanel implements vscode.Disposable {
+export class ComparePanel extends WebviewPage<'compare'> {
   static readonly viewType = 'dcgan.compare';
   private static instance: ComparePanel | undefined;
 
-  private readonly disposables: vscode.Disposable[] = [];
   private followed: Followed[] = [];
   private poll: ReturnType<typeof setInterval> | undefined;
   private generation = 0;
@@ -92,20 +91,18 @@ export class ComparePanel implements vscode.Disposable {
 
   private constructor(
     readonly panel: vscode.WebviewPanel,
-    private readonly extensionUri: vscode.Uri,
+    extensionUri: vscode.Uri,
     private runDirs: string[],
     private readonly services: ViewServices,
     private readonly memento: vscode.Memento | undefined,
     private sweepDir?: string,
   ) {
+    super('compare', extensionUri, services.log);
     ComparePanel.instance = this;
     void memento?.update(MEMENTO_KEY, runDirs);
     void memento?.update(MEMENTO_SWEEP_KEY, sweepDir);
+    this.attachWebview(panel.webview);
     this.disposables.push(
-      panel.webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewToHost(m)) void this.onMessage(m);
-        else services.log.warn(`compare: ignored a message outside the protocol: ${JSON.stringify(m)?.slice(0, 200)}`);
-      }),
       panel.onDidDispose(() => this.dispose()),
       vscode.workspace.onDidGrantWorkspaceTrust(() => this.render()),
     );
@@ -144,20 +141,8 @@ export class ComparePanel implements vscode.Disposable {
       webview.html = explanationHtml('There are no runs to compare here any more. Run "DCGAN: Compare Runs" and pick two to six runs.');
       return;
     }
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    webview.html = renderWebviewHtml({
-      cspSource: webview.cspSource,
-      title: compareTitle(this.runDirs, this.sweepDir),
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'compare.css')).toString()],
-    });
+    this.renderPage(compareTitle(this.runDirs, this.sweepDir));
   }
-
-  private post(m: HostToWebview): Thenable<boolean> {
-    return this.panel.webview.postMessage(m);
-  }
-
-  private toUri = (file: string): string => this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
 
   private async load(): Promise<void> {
     const generation = ++this.generation;
@@ -188,7 +173,8 @@ export class ComparePanel implements vscode.Disposable {
     if (generation !== this.generation) return; // a newer set of runs replaced this one while it was read
     for (const r of records) if (r.truncated && !isLive(r)) this.services.log.warn(`compare: ${r.dir}/metrics.jsonl is larger than ${FIRST_READ_BYTES / 2 ** 20} MiB; its first ${FIRST_READ_BYTES / 2 ** 20} MiB are shown. Compare it with "dcgan-studio compare" for the whole run.`);
     if (this.skipped.length) void vscode.window.showWarningMessage(`DCGAN: ${this.skipped.length === 1 ? 'one folder is' : `${this.skipped.length} folders are`} left out of the comparison. ${this.skipped[0].reason}`);
-    const view = sweep ? sweepComparisonView(sweep, records, this.toUri) : comparisonView(records, this.toUri);
+    const toUri = (file: string) => this.toUri(file);
+    const view = sweep ? sweepComparisonView(sweep, records, toUri) : comparisonView(records, toUri);
     const ids = uniqueRunIds(records);
     this.lastComparison = view;
     this.lastDelivered = await this.post({ type: 'comparison', comparison: view });
@@ -222,7 +208,7 @@ export class ComparePanel implements vscode.Disposable {
       const commonBefore = compareRuns(this.followed.map((x) => x.record)).commonGridSteps;
       f.record = after;
       const commonAfter = compareRuns(this.followed.map((x) => x.record)).commonGridSteps;
-      const update = liveUpdate(f.runId, before, after, this.toUri, { before: commonBefore, after: commonAfter });
+      const update = liveUpdate(f.runId, before, after, (file) => this.toUri(file), { before: commonBefore, after: commonAfter });
       if (update) {
         this.liveUpdates++;
         void this.post({ type: 'compareLive', update });
@@ -247,25 +233,23 @@ export class ComparePanel implements vscode.Disposable {
     this.followed = [];
   }
 
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: CompareToHost): Promise<CompareToWebview | undefined> {
     switch (m.type) {
       case 'ready':
         if (vscode.workspace.isTrusted) await this.load();
-        return;
+        return undefined;
       case 'openDashboard': {
         const f = this.followed.find((x) => x.runId === m.runId);
-        if (!f) return;
+        if (!f) return undefined;
         const session = this.services.sessionFor(f.record.runId);
         DashboardPanel.createOrShow(this.extensionUri, session && path.resolve(session.runDir) === f.record.dir ? session : f.record.dir, this.services);
-        return;
+        return undefined;
       }
       case 'applyWinner': {
         const reply = await this.applyWinner(m.sweepId);
         void this.post(reply);
-        return;
+        return reply;
       }
-      default:
-        return;
     }
   }
 
@@ -275,7 +259,7 @@ export class ComparePanel implements vscode.Disposable {
    * checkRemedy: a dcgan.json of this workspace, schema keys, never a path). A sweep folder may come from a cloned
    * repository, so its config is accepted only when it is one of the workspace's own.
    */
-  async applyWinner(sweepId: string): Promise<Extract<HostToWebview, { type: 'winnerApplied' }>> {
+  async applyWinner(sweepId: string): Promise<Extract<CompareToWebview, { type: 'winnerApplied' }>> {
     const answer = (ok: boolean, message: string) => ({ type: 'winnerApplied' as const, sweepId, ok, message });
     if (!this.sweepDir) return answer(false, 'This page does not show a sweep.');
     if (!requireTrust('apply remedies', this.services.log)) return answer(false, 'The workspace is not trusted: nothing was written.');
@@ -294,11 +278,11 @@ export class ComparePanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (ComparePanel.instance === this) ComparePanel.instance = undefined;
     this.generation++;
     this.stopFollowing();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
   }
 }

@@ -1,12 +1,13 @@
 /**
  * The dashboard of one run: a WebviewPanel per run folder (createOrShow reveals the open one), revived after a
  * window reload by the serializer from the state the page saved (its runDir). Thin: the page does the drawing,
- * runtime/runs the reading (readRunHistory), messages.ts the event → message mapping.
+ * runtime/runs the reading (readRunHistory), messages.ts the event → message mapping, and the webview base
+ * (webviewPage.ts) the HTML, the guarded receive and disposal.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { gridPayloadFromImage, isWebviewToHost, type HostToWebview, type RunSummary, type WebviewToHost } from '../../protocol';
-import { renderWebviewHtml } from './html';
+import { gridPayloadFromImage, type DashboardToHost, type DashboardToWebview, type RunSummary } from '../../protocol';
+import { WebviewPage } from './webviewPage';
 import { liveEventMessages } from './messages';
 import { listGrids, readRunHistory } from '../../runtime/runs';
 import type { LiveRun, ViewServices } from './services';
@@ -18,11 +19,10 @@ function workspaceFolderPaths(): string[] {
   return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
 }
 
-export class DashboardPanel implements vscode.Disposable {
+export class DashboardPanel extends WebviewPage<'dashboard'> {
   static readonly viewType = 'dcgan.dashboard';
   private static readonly open = new Map<string, DashboardPanel>();
 
-  private readonly disposables: vscode.Disposable[] = [];
   private liveListener: vscode.Disposable | undefined;
   private session: LiveRun | undefined;
   /** The problems this page was sent: a remedy button names one of their fixes by index. */
@@ -81,20 +81,12 @@ export class DashboardPanel implements vscode.Disposable {
     private readonly services: ViewServices,
     session: LiveRun | undefined,
   ) {
+    super('dashboard', extensionUri, services.log);
     DashboardPanel.open.set(runDir, this);
     this.session = session;
-    const webview = panel.webview;
-    const bundle = vscode.Uri.joinPath(extensionUri, 'dist', 'webview');
-    webview.html = renderWebviewHtml({
-      cspSource: webview.cspSource,
-      title: `DCGAN: ${path.basename(runDir)}`,
-      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.js')).toString(),
-      styleUris: [webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'dashboard.css')).toString()],
-    });
-    this.disposables.push(
-      webview.onDidReceiveMessage((m: unknown) => void this.receive(m)),
-      panel.onDidDispose(() => this.dispose()),
-    );
+    this.attachWebview(panel.webview);
+    this.renderPage(`DCGAN: ${path.basename(runDir)}`);
+    this.disposables.push(panel.onDidDispose(() => this.dispose()));
   }
 
   private attach(session: LiveRun): void {
@@ -102,7 +94,8 @@ export class DashboardPanel implements vscode.Disposable {
     void this.sendInit();
   }
 
-  private post(message: HostToWebview): void {
+  /** Every message to the page passes here: the problems it is sent are what a remedy button may name. */
+  protected override post(message: DashboardToWebview): Thenable<boolean> {
     if (message.type === 'init') {
       this.sent.clear();
       this.shownRunId = message.run.runId;
@@ -111,27 +104,11 @@ export class DashboardPanel implements vscode.Disposable {
     } else if (message.type === 'event' && message.event.event === 'problem') {
       this.sent.note(message.event);
     }
-    void this.panel.webview.postMessage(message);
-  }
-
-  /**
-   * A message from the page (or from a test, the same way): checked by the guard, then handled. Resolves with the
-   * direct answer the page was sent, if any.
-   */
-  async receive(m: unknown): Promise<HostToWebview | undefined> {
-    if (!isWebviewToHost(m)) {
-      this.services.log.warn(`dashboard ${path.basename(this.runDir)}: ignored a message outside the protocol: ${JSON.stringify(m)?.slice(0, 300)}`);
-      return undefined;
-    }
-    return this.onMessage(m);
-  }
-
-  private gridUri(file: string): string {
-    return this.panel.webview.asWebviewUri(vscode.Uri.file(file)).toString();
+    return super.post(message);
   }
 
   private withUris(run: RunSummary): RunSummary {
-    return { ...run, grids: run.grids?.map((g) => ({ ...g, uri: this.gridUri(g.file) })) };
+    return { ...run, grids: run.grids?.map((g) => ({ ...g, uri: this.toUri(g.file) })) };
   }
 
   private async sendInit(): Promise<void> {
@@ -140,12 +117,12 @@ export class DashboardPanel implements vscode.Disposable {
     const s = this.session;
     if (s) {
       const run = s.summary();
-      this.post({ type: 'init', run: this.withUris(run), history: s.history.events(), problems: [...s.problems] });
+      void this.post({ type: 'init', run: this.withUris(run), history: s.history.events(), problems: [...s.problems] });
       const latest = s.history.latestGrid;
-      if (latest) this.post({ type: 'grid', runId: run.runId, step: latest.step, image: gridPayloadFromImage(latest.grid) });
+      if (latest) void this.post({ type: 'grid', runId: run.runId, step: latest.step, image: gridPayloadFromImage(latest.grid) });
       this.liveListener = s.onEvent((e) => {
-        for (const m of liveEventMessages(s.runId, e)) this.post(m);
-        if (e.event === 'end') this.post({ type: 'runUpdated', run: this.withUris(s.summary()) });
+        for (const m of liveEventMessages(s.runId, e)) void this.post(m);
+        if (e.event === 'end') void this.post({ type: 'runUpdated', run: this.withUris(s.summary()) });
       });
       return;
     }
@@ -153,14 +130,14 @@ export class DashboardPanel implements vscode.Disposable {
       const folder = await readRunHistory(this.runDir);
       this.diskConfigFile = folder.summary.configFile;
       if (folder.skippedLines) this.services.log.warn(`${this.runDir}/metrics.jsonl: skipped ${folder.skippedLines} line(s) that were not training events`);
-      this.post({ type: 'init', run: this.withUris(folder.summary), history: folder.history, problems: folder.problems });
+      void this.post({ type: 'init', run: this.withUris(folder.summary), history: folder.history, problems: folder.problems });
     } catch (err) {
       this.services.log.error(`dashboard: ${(err as Error).message}`);
       void vscode.window.showErrorMessage((err as Error).message);
     }
   }
 
-  private async onMessage(m: WebviewToHost): Promise<HostToWebview | undefined> {
+  protected async onMessage(m: DashboardToHost): Promise<DashboardToWebview | undefined> {
     switch (m.type) {
       case 'ready':
         await this.sendInit();
@@ -170,7 +147,7 @@ export class DashboardPanel implements vscode.Disposable {
         return undefined;
       case 'applyFix': {
         const reply = await this.applyFix(m);
-        this.post(reply);
+        void this.post(reply);
         return reply;
       }
       case 'tryRemedies': {
@@ -179,13 +156,13 @@ export class DashboardPanel implements vscode.Disposable {
         const outcome = !problem ? { ok: false, message: `This dashboard was not sent ${m.code} for run ${m.runId}; reopen it and try again.` }
           : !this.services.tryRemedies ? { ok: false, message: 'Remedy trials are not available in this build.' }
           : await this.services.tryRemedies(this.session?.configFile ?? this.diskConfigFile, problem);
-        const reply: HostToWebview = { type: 'remediesStarted', code: m.code, ...outcome };
-        this.post(reply);
+        const reply: DashboardToWebview = { type: 'remediesStarted', code: m.code, ...outcome };
+        void this.post(reply);
         return reply;
       }
       case 'requestGrid': {
         const file = this.session?.history.samples.find((g) => g.step === m.step)?.file ?? listGrids(this.runDir).find((g) => g.step === m.step)?.file;
-        if (file) this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.gridUri(file), file } });
+        if (file) void this.post({ type: 'grid', runId: m.runId, step: m.step, image: { kind: 'uri', uri: this.toUri(file), file } });
         return undefined;
       }
       default:
@@ -194,13 +171,13 @@ export class DashboardPanel implements vscode.Disposable {
   }
 
   /**
-   * A remedy button (issue 12, finding 1): the fix is the one this page was sent for that code, and the file is the
+   * A remedy button: the fix is the one this page was sent for that code, and the file is the
    * run's config as the host knows it. A live or recent session of this window names its own config file; a run
    * read from disk names one in its run.json, which may come from a cloned repository, so it is used only in a
    * trusted workspace and only when it is one of the workspace's own configs. Either way the file must be a
    * dcgan.json or *.dcgan.json inside a workspace folder, and the edits schema keys with valid values.
    */
-  private async applyFix(m: Extract<WebviewToHost, { type: 'applyFix' }>): Promise<Extract<HostToWebview, { type: 'fixApplied' }>> {
+  private async applyFix(m: Extract<DashboardToHost, { type: 'applyFix' }>): Promise<Extract<DashboardToWebview, { type: 'fixApplied' }>> {
     const fix = m.runId === this.shownRunId ? this.sent.fix(m.code, m.fixIndex) : undefined;
     const answer = (ok: boolean, title: string, message?: string) => ({ type: 'fixApplied' as const, code: m.code, title, ok, message });
     if (!fix) return answer(false, `remedy ${m.fixIndex + 1}`, `This dashboard was not sent that remedy for run ${m.runId}; reopen the dashboard and try again.`);
@@ -219,10 +196,10 @@ export class DashboardPanel implements vscode.Disposable {
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (DashboardPanel.open.get(this.runDir) === this) DashboardPanel.open.delete(this.runDir);
     this.liveListener?.dispose();
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
     this.panel.dispose();
   }
 }

@@ -3,13 +3,13 @@
  * through exactly what the extension host sends.
  */
 import type { GridImage, TrainEvent } from '../../runtime/events';
-import { gridPayloadFromImage, type HostToWebview } from '../../protocol';
+import { gridPayloadFromImage, type DashboardToWebview } from '../../protocol';
 
 /**
  * A live event as the views receive it: a samples event loses its pixels, which travel in their own `grid`
  * message (a webview keeps only the latest grids as pixels and asks for older ones by step).
  */
-export function liveEventMessages(runId: string, event: TrainEvent): HostToWebview[] {
+export function liveEventMessages(runId: string, event: TrainEvent): DashboardToWebview[] {
   if (event.event !== 'samples' || !event.grid) return [{ type: 'event', runId, event }];
   const { grid, ...rest } = event;
   return [

@@ -5,14 +5,14 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { isWebviewToHost, type HostToWebview, type RunSummary, type SweepNode, type WebviewToHost } from '../../protocol';
+import type { RunSummary, SamplesToHost, SamplesToWebview, SweepNode } from '../../protocol';
 import type { RunRecord } from '../../runtime/runs';
 import { localRunnerAlive, rankSweep, readSweep, sweepStatus } from '../../runtime/sweep';
 import { sweepNode } from './sweepView';
 import { DashboardPanel } from './dashboardPanel';
-import { renderWebviewHtml } from './html';
 import { realBatchFile, summarizeRun } from '../../runtime/runs';
 import type { ViewServices } from './services';
+import { WebviewPage } from './webviewPage';
 
 /** More runs than this in one workspace is a sweep; the newest are the ones worth a thumbnail. */
 const MAX_RUNS = 50;
@@ -20,7 +20,7 @@ const MAX_RUNS = 50;
 const MAX_SWEEPS = 10;
 const RESCAN_DELAY_MS = 500;
 
-export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+export class SamplesViewProvider extends WebviewPage<'samples'> implements vscode.WebviewViewProvider {
   static readonly viewType = 'dcgan.samples';
 
   private view: vscode.WebviewView | undefined;
@@ -29,9 +29,9 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
   /** Each sweep's run records from the last scan: a rescan reads only what the runs appended since. */
   private readonly sweepRecords = new Map<string, Map<string, RunRecord>>();
   private rescanTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly disposables: vscode.Disposable[] = [];
 
-  constructor(private readonly extensionUri: vscode.Uri, private readonly services: ViewServices) {
+  constructor(extensionUri: vscode.Uri, private readonly services: ViewServices) {
+    super('samples', extensionUri, services.log);
     const watcher = vscode.workspace.createFileSystemWatcher('**/{run.json,samples/*.png,sweep.json,scores/*.json}');
     this.disposables.push(
       watcher,
@@ -45,19 +45,10 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
 
   resolveWebviewView(view: vscode.WebviewView): void {
     this.view = view;
-    const bundle = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
-    view.webview.options = { enableScripts: true, localResourceRoots: [bundle] };
-    view.webview.html = renderWebviewHtml({
-      cspSource: view.webview.cspSource,
-      title: 'DCGAN samples',
-      scriptUri: view.webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'samples.js')).toString(),
-      styleUris: [view.webview.asWebviewUri(vscode.Uri.joinPath(bundle, 'samples.css')).toString()],
-    });
+    view.webview.options = { enableScripts: true, localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview')] };
+    this.attachWebview(view.webview);
+    this.renderPage('DCGAN samples');
     this.disposables.push(
-      view.webview.onDidReceiveMessage((m: unknown) => {
-        if (isWebviewToHost(m)) void this.onMessage(m);
-        else this.services.log.warn(`samples view: ignored a message outside the protocol: ${JSON.stringify(m)}`);
-      }),
       view.onDidChangeVisibility(() => { if (view.visible) this.scheduleRescan(); }),
       view.onDidDispose(() => { this.view = undefined; }),
     );
@@ -114,63 +105,57 @@ export class SamplesViewProvider implements vscode.WebviewViewProvider, vscode.D
       enableScripts: true,
       localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview'), ...this.runs.map((r) => vscode.Uri.file(r.runDir))],
     };
-    const toUri = (file: string) => view.webview.asWebviewUri(vscode.Uri.file(file)).toString();
-    this.post({ type: 'runs', runs: this.runs.map((r) => ({ ...r, grids: r.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) })), sweeps: this.sweeps.map((s) => s.node) });
+    const toUri = (file: string) => this.toUri(file);
+    void this.post({ type: 'runs', runs: this.runs.map((r) => ({ ...r, grids: r.grids?.map((g) => ({ ...g, uri: toUri(g.file) })) })), sweeps: this.sweeps.map((s) => s.node) });
   }
 
-  private post(message: HostToWebview): void {
-    void this.view?.webview.postMessage(message);
-  }
-
-  private async onMessage(m: WebviewToHost): Promise<void> {
+  protected async onMessage(m: SamplesToHost): Promise<SamplesToWebview | undefined> {
     switch (m.type) {
       case 'ready':
         await this.refresh();
-        return;
+        return undefined;
       case 'requestRealBatch': {
         const run = this.runs.find((r) => r.runId === m.runId);
         const file = run && realBatchFile(run.runDir);
-        if (file && this.view) this.post({ type: 'realBatch', runId: m.runId, image: { kind: 'uri', uri: this.view.webview.asWebviewUri(vscode.Uri.file(file)).toString(), file } });
-        else this.post({ type: 'realBatch', runId: m.runId, note: 'This run has no samples/real.png: runs from older versions of the trainer did not write one.' });
-        return;
+        if (file && this.view) void this.post({ type: 'realBatch', runId: m.runId, image: { kind: 'uri', uri: this.toUri(file), file } });
+        else void this.post({ type: 'realBatch', runId: m.runId, note: 'This run has no samples/real.png: runs from older versions of the trainer did not write one.' });
+        return undefined;
       }
       case 'openDashboard': {
         const run = this.runs.find((r) => r.runId === m.runId);
         const session = this.services.sessionFor(m.runId);
         if (session || run) DashboardPanel.createOrShow(this.extensionUri, session ?? run!.runDir, this.services);
-        return;
+        return undefined;
       }
       case 'compareRuns': {
         // The page names runs by id; the folders are the ones this view listed.
         const dirs = m.runIds.map((id) => this.runs.find((r) => r.runId === id)?.runDir).filter((d): d is string => d !== undefined);
         await vscode.commands.executeCommand('dcgan.compareRuns', dirs);
-        return;
+        return undefined;
       }
       case 'compareSweep': {
         const sweep = this.sweeps.find((s) => s.node.sweepId === m.sweepId);
         if (sweep) await vscode.commands.executeCommand('dcgan.compareRuns', sweep.dir);
-        return;
+        return undefined;
       }
       case 'saveGif': {
         const run = this.runs.find((r) => r.runId === m.runId);
-        if (!run || !this.services.saveGif) { this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: 'This run is no longer listed.' }); return; }
+        if (!run || !this.services.saveGif) { void this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: 'This run is no longer listed.' }); return undefined; }
         try {
           const saved = await this.services.saveGif(run.runDir, run.runId);
-          this.post(saved ? { type: 'gifSaved', runId: m.runId, ok: true, file: saved.file, frames: saved.frames } : { type: 'gifSaved', runId: m.runId, ok: false, message: 'Not saved.' });
+          void this.post(saved ? { type: 'gifSaved', runId: m.runId, ok: true, file: saved.file, frames: saved.frames } : { type: 'gifSaved', runId: m.runId, ok: false, message: 'Not saved.' });
         } catch (err) {
           this.services.log.error(`Save as GIF (${run.runDir}): ${(err as Error).message}`);
-          this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: (err as Error).message });
+          void this.post({ type: 'gifSaved', runId: m.runId, ok: false, message: (err as Error).message });
         }
-        return;
+        return undefined;
       }
-      default:
-        return;
     }
   }
 
-  dispose(): void {
+  override dispose(): void {
     if (this.rescanTimer) clearTimeout(this.rescanTimer);
-    for (const d of this.disposables.splice(0)) d.dispose();
+    super.dispose();
   }
 }
 

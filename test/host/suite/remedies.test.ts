@@ -66,6 +66,8 @@ describe('remedy buttons of a run read from disk (issue 12, finding 1)', () => {
     assert.match(answer?.message ?? '', /training\.labelNoise = 0\.05/, 'it says how to apply it by hand');
     // The message shape that carried the file and the fix is refused by the guard.
     assert.equal(await panel.receive({ type: 'applyFix', runId: 'run-settings', configFile: settings, code: CODE, fix: { title: 'x', edits: [{ path: ['editor', 'fontSize'], value: 40 }] } }), undefined);
+    // So is another page's message: the dashboard has no "apply the winner" (Compare's), whatever it names.
+    assert.equal(await panel.receive({ type: 'applyWinner', sweepId: 'x' }), undefined);
     assert.equal(fs.readFileSync(settings, 'utf8'), settingsBefore, 'settings.json is unchanged');
     panel.dispose();
   });

@@ -1,10 +1,11 @@
 /**
- * The sweep shapes of the one protocol (protocol.ts holds the message unions and re-exports these): what the Compare
+ * The sweep shapes of the one protocol (index.ts holds the message unions and re-exports these): what the Compare
  * page draws of a sweep's ranking, and what the side view draws of a sweep's progress. Text only (labels, numbers,
  * states): the page never sees a path, and names a sweep by its id when it asks for anything.
  *
  * No vscode and no Node modules: the webview bundles import it too.
  */
+import { isNum, isObj, isStr } from './check';
 
 /** One ranked cell, as the Compare page lists it. */
 export interface SweepRankRow {
@@ -62,10 +63,6 @@ export interface SweepNode {
   winner?: string;
 }
 
-type Obj = Record<string, unknown>;
-const isObj = (x: unknown): x is Obj => typeof x === 'object' && x !== null && !Array.isArray(x);
-const isStr = (x: unknown): x is string => typeof x === 'string';
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
 const optNum = (x: unknown) => x === undefined || isNum(x);
 const optStr = (x: unknown) => x === undefined || isStr(x);
 const VERDICTS: ReadonlySet<unknown> = new Set(['clear', 'no-clear-winner', 'single-seed', 'too-few']);

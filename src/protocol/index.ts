@@ -8,31 +8,38 @@
  * Directions:
  *   worker  → host     WorkerToHost    (training events, logs, a fatal error, lint and sample results)
  *   host    → worker   HostToWorker    (start, stop, lint, sample)
- *   host    → webview  HostToWebview   (dashboard and the "Samples" side view)
- *   webview → host     WebviewToHost
+ *   host    → webview  DashboardToWebview | SamplesToWebview | CompareToWebview   (one union per page)
+ *   webview → host     DashboardToHost | SamplesToHost | CompareToHost
+ *
+ * This folder is the one protocol: this file holds the messages and their guards; compare.ts and sweep.ts the
+ * shapes the Compare page and the side view draw; check.ts the small checks the guards share.
  *
  * Add members and optional fields freely; never rename a `type` or a field (webviews restored by a
  * serializer may have been built against the previous shape).
  *
  * This file imports no `vscode` and no Node modules: the webview bundles import it too.
  */
-import type { BackendInfo, GridImage, RunStatus, TrainEvent } from './runtime/events';
-import type { RunSummary } from './runtime/runs/summary';
-import { isProblemShape, isRunStatus, isTrainEvent } from './runtime/events';
-import type { Problem, ProblemCode } from './runtime/problem';
-import { isSweepNode, isSweepRankingView, type SweepNode, type SweepRankingView } from './sweepProtocol';
+import type { BackendInfo, GridImage, TrainEvent } from '../runtime/events';
+import type { RunSummary } from '../runtime/runs/summary';
+import { isProblemShape, isRunStatus, isTrainEvent } from '../runtime/events';
+import type { Problem, ProblemCode } from '../runtime/problem';
+import { isSweepNode, type SweepNode } from './sweep';
+import { MAX_COMPARED_RUNS, isCompareLiveUpdate, isComparisonView, type CompareLiveUpdate, type ComparisonView } from './compare';
+import { isNum, isObj, isOptStr, isStr } from './check';
 
-export type { SweepNode, SweepRankRow, SweepRankingView, SweepRunNode } from './sweepProtocol';
+export type { SweepNode, SweepRankRow, SweepRankingView, SweepRunNode } from './sweep';
+export { MAX_COMPARED_RUNS, isComparisonView } from './compare';
+export type { CompareAlert, CompareEval, CompareLiveUpdate, CompareRunView, CompareSeries, ComparisonView, ConfigDiffRow } from './compare';
 
 // ─── shared shapes ────────────────────────────────────────────────────────────────────────────────────
 
 /** Config keys that `start` may override, in the same dotted form as the CLI's flags ("training.steps"). */
 export type ConfigOverrides = Record<string, unknown>;
 
-export type { RunStatus } from './runtime/events';
+export type { RunStatus } from '../runtime/events';
 
 /** One run as the views list it, and a grid PNG of it: defined with the reader of run folders (runtime/runs). */
-export type { GridRef, RunSummary } from './runtime/runs/summary';
+export type { GridRef, RunSummary } from '../runtime/runs/summary';
 
 /**
  * A sample grid as a webview receives it: raw pixels while training (no PNG round trip), or the URI of a
@@ -134,76 +141,106 @@ export type HostToWorker = StartRequest | { type: 'stop' } | LintRequest | LintD
   /** Asks for a `probeResult` (the soak, scripts/soak.ts, samples it to show tensor counts stay flat). */
   | { type: 'probe'; id: number };
 
-// ─── host → webview ───────────────────────────────────────────────────────────────────────────────────
+// ─── host ↔ webview, per page ─────────────────────────────────────────────────────────────────────────
+// Each page (webview/dashboard, webview/samples, webview/compare) has its own two unions: what its host may send
+// it, and what it may send its host. The host's page base (src/extension/views/webviewPage.ts) and the page's
+// connectHost (webview/shared/vscode.ts) check arriving messages with that page's guard, so a message meant for
+// another page is dropped and logged, not half-handled.
 
-export type HostToWebview =
+/** What the dashboard of one run is sent. */
+export type DashboardToWebview =
   /** Sent in answer to `ready`: everything a fresh or restored view needs. `history` is decimated. */
   | { type: 'init'; run: RunSummary; history: TrainEvent[]; problems: Problem[] }
   /** A live training event of run `runId` (samples events have their grid moved to a `grid` message). */
   | { type: 'event'; runId: string; event: TrainEvent }
-  /** The runs in the workspace (side view), newest first; `sweeps` groups the runs of each sweep folder under one node. */
-  | { type: 'runs'; runs: RunSummary[]; sweeps?: SweepNode[] }
   /** A sample grid of run `runId` at `step`, live or answering `requestGrid`. */
   | { type: 'grid'; runId: string; step: number; image: GridPayload }
-  /** A run's status changed (started, ended, was removed). */
+  /** The run's status changed (it ended). */
   | { type: 'runUpdated'; run: RunSummary }
   /** The outcome of an `applyFix` request, so that the remedy button can show it. */
   | { type: 'fixApplied'; code: ProblemCode; title: string; ok: boolean; message?: string }
+  /** The outcome of `tryRemedies`: the trial started (and where), or why not. */
+  | { type: 'remediesStarted'; code: ProblemCode; ok: boolean; message: string };
+
+/** What the side view ("Samples") is sent. */
+export type SamplesToWebview =
+  /** The runs in the workspace, newest first; `sweeps` groups the runs of each sweep folder under one node. */
+  | { type: 'runs'; runs: RunSummary[]; sweeps?: SweepNode[] }
   /** Answer to `requestRealBatch`: the run's `samples/real.png`, or a note saying why there is none. */
   | { type: 'realBatch'; runId: string; image?: GridPayload; note?: string }
-  /** The Compare Runs page: everything it draws, sent in answer to its `ready` (and when the set of runs changes). */
+  /** The outcome of `saveGif`: the file written and its frame count, or why not. */
+  | { type: 'gifSaved'; runId: string; ok: boolean; file?: string; frames?: number; message?: string };
+
+/** What the Compare Runs page is sent. */
+export type CompareToWebview =
+  /** Everything it draws, sent in answer to its `ready` (and when the set of runs changes). */
   | { type: 'comparison'; comparison: ComparisonView }
-  /** What a run still training appended to its metrics.jsonl since the last message (Compare Runs page). */
+  /** What a run still training appended to its metrics.jsonl since the last message. */
   | { type: 'compareLive'; update: CompareLiveUpdate }
-  /** The outcome of `saveGif` (side view): the file written and its frame count, or why not. */
-  | { type: 'gifSaved'; runId: string; ok: boolean; file?: string; frames?: number; message?: string }
-  /** The outcome of `tryRemedies` (dashboard): the trial started (and where), or why not. */
-  | { type: 'remediesStarted'; code: ProblemCode; ok: boolean; message: string }
-  /** The outcome of `applyWinner` (Compare page of a sweep). */
+  /** The outcome of `applyWinner` (a sweep's page). */
   | { type: 'winnerApplied'; sweepId: string; ok: boolean; message: string };
 
-// ─── webview → host ───────────────────────────────────────────────────────────────────────────────────
+export type HostToWebview = DashboardToWebview | SamplesToWebview | CompareToWebview;
 
-export type WebviewToHost =
+/** What the dashboard may ask of its host. */
+export type DashboardToHost =
   | { type: 'ready' }
   | { type: 'stop'; runId: string }
   /**
    * A remedy button: apply fix number `fixIndex` of the problem `code` the host sent for run `runId`. The page names
    * which fix, never what to write where: the host looks the fix up among the problems it sent and writes only to
-   * the run's own config (src/extension/remedies.ts, issue 12 finding 1). The earlier shape, which carried the fix
-   * and the file, is refused.
+   * the run's own config (src/extension/remedies.ts). The earlier shape, which carried the fix and the file, is
+   * refused.
    */
   | { type: 'applyFix'; runId: string; code: ProblemCode; fixIndex: number }
   /** Ask for one grid of a run; the host answers with a `grid` message. */
   | { type: 'requestGrid'; runId: string; step: number }
-  /** Open (or reveal) the dashboard of a run, e.g. from the side view. */
-  | { type: 'openDashboard'; runId: string }
-  /** A real batch to show beside a fake one (side view). */
-  | { type: 'requestRealBatch'; runId: string }
-  /** Compare these runs of the side view's list (2–6, by run id); the host opens the Compare Runs page. */
-  | { type: 'compareRuns'; runIds: string[] }
-  /** Save this run's sample grids as an animated GIF; the host asks the user where (a save dialog). */
-  | { type: 'saveGif'; runId: string; fps?: number }
   /**
    * "Try these remedies" on an alert of run `runId`: a short sweep of the fixes the host sent for `code`, each alone,
    * plus the baseline. Like applyFix, the page names the alert; the host looks up its fixes and the config.
    */
-  | { type: 'tryRemedies'; runId: string; code: ProblemCode }
-  /** The Compare page of sweep `sweepId`: apply its winning cell to the sweep's config, through the remedy path. */
-  | { type: 'applyWinner'; sweepId: string }
-  /** Open the Compare page on a sweep of the side view's list (by id). */
+  | { type: 'tryRemedies'; runId: string; code: ProblemCode };
+
+/** What the side view may ask of its host. */
+export type SamplesToHost =
+  | { type: 'ready' }
+  /** Open (or reveal) the dashboard of a run of the list. */
+  | { type: 'openDashboard'; runId: string }
+  /** A real batch to show beside a fake one. */
+  | { type: 'requestRealBatch'; runId: string }
+  /** Compare these runs of the list (2–6, by run id); the host opens the Compare Runs page. */
+  | { type: 'compareRuns'; runIds: string[] }
+  /** Save this run's sample grids as an animated GIF; the host asks the user where (a save dialog). */
+  | { type: 'saveGif'; runId: string; fps?: number }
+  /** Open the Compare page on a sweep of the list (by id). */
   | { type: 'compareSweep'; sweepId: string };
+
+/** What the Compare Runs page may ask of its host. */
+export type CompareToHost =
+  | { type: 'ready' }
+  /** Open (or reveal) the dashboard of a compared run. */
+  | { type: 'openDashboard'; runId: string }
+  /** A sweep's page: apply its winning cell to the sweep's config, through the remedy path. */
+  | { type: 'applyWinner'; sweepId: string };
+
+export type WebviewToHost = DashboardToHost | SamplesToHost | CompareToHost;
+
+/** The pages, and which messages each side of each may send: the guards below check membership too. */
+export type WebviewPageName = 'dashboard' | 'samples' | 'compare';
+export interface PageMessages {
+  dashboard: { toWebview: DashboardToWebview; toHost: DashboardToHost };
+  samples: { toWebview: SamplesToWebview; toHost: SamplesToHost };
+  compare: { toWebview: CompareToWebview; toHost: CompareToHost };
+}
+const PAGE_TYPES: { [P in WebviewPageName]: { toWebview: ReadonlySet<string>; toHost: ReadonlySet<string> } } = {
+  dashboard: { toWebview: new Set(['init', 'event', 'grid', 'runUpdated', 'fixApplied', 'remediesStarted']), toHost: new Set(['ready', 'stop', 'applyFix', 'requestGrid', 'tryRemedies']) },
+  samples: { toWebview: new Set(['runs', 'realBatch', 'gifSaved']), toHost: new Set(['ready', 'openDashboard', 'requestRealBatch', 'compareRuns', 'saveGif', 'compareSweep']) },
+  compare: { toWebview: new Set(['comparison', 'compareLive', 'winnerApplied']), toHost: new Set(['ready', 'openDashboard', 'applyWinner']) },
+};
 
 // ─── type guards, used where a message arrives ────────────────────────────────────────────────────────
 
-type Obj = Record<string, unknown>;
 
-function isObj(x: unknown): x is Obj {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}
-const isStr = (x: unknown): x is string => typeof x === 'string';
-const isNum = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
-const isOptStr = (x: unknown): boolean => x === undefined || isStr(x);
 
 export function isProblem(x: unknown): x is Problem {
   return isProblemShape(x);
@@ -286,122 +323,12 @@ export function isWebviewToHost(x: unknown): x is WebviewToHost {
   }
 }
 
-// ─── run comparison (the Compare Runs page) ───────────────────────────────────────────────────────────
-// What the page draws, built by the host from the runtime's comparison (src/runtime/runs). The page gets run
-// ids, labels, numbers and webview URIs; it names a run by its id when it asks for anything.
-
-/** The Compare Runs page takes 2 to this many runs: six distinguishable colours. */
-export const MAX_COMPARED_RUNS = 6;
-
-/** Step metrics as parallel arrays (smaller than objects for thousands of points). null: not finite. */
-export interface CompareSeries {
-  step: number[];
-  lossD: (number | null)[];
-  lossG: (number | null)[];
-  dReal: (number | null)[];
-  dFake: (number | null)[];
+/** A message page `page` may be sent: well-formed, and one of that page's types. */
+export function isToWebviewOf<P extends WebviewPageName>(page: P): (x: unknown) => x is PageMessages[P]['toWebview'] {
+  return (x: unknown): x is PageMessages[P]['toWebview'] => isHostToWebview(x) && PAGE_TYPES[page].toWebview.has(x.type);
 }
 
-export interface CompareAlert {
-  code: string;
-  severity: 'error' | 'warning' | 'info';
-  message: string;
-  firstStep?: number;
-  lastStep?: number;
-  /** How many times the detector fired. */
-  count: number;
-}
-
-/** The eval figures of a run's last evaluated checkpoint. */
-export interface CompareEval {
-  step: number;
-  classifierScore?: number;
-  classCoverage?: number;
-  frechetDistance?: number;
-  diversity?: number;
-  count?: number;
-}
-
-export interface CompareRunView {
-  /** Unique within one comparison (the host adds a suffix when two run folders share a name). */
-  runId: string;
-  /** What the page shows for the run: its id and config file name. */
-  label: string;
-  status: RunStatus;
-  /** The run is still being written (by this window or another process): its curves keep growing. */
-  live: boolean;
-  step: number;
-  steps?: number;
-  series: CompareSeries;
-  eval?: CompareEval;
-  alerts: CompareAlert[];
-  /** Sample grids, oldest first, as webview URIs. */
-  grids: { step: number; uri: string }[];
-}
-
-/** One config key whose value differs between the runs: values formatted for display, in run order. */
-export interface ConfigDiffRow {
-  key: string;
-  values: string[];
-}
-
-export interface ComparisonView {
-  runs: CompareRunView[];
-  configDiff: ConfigDiffRow[];
-  /** Steps at which every run has a sample grid, ascending (the page's step slider). */
-  gridSteps: number[];
-  /** A sweep folder's ranking, when the page compares a sweep (its runs are then one per cell, best first). */
-  sweep?: SweepRankingView;
-}
-
-export interface CompareLiveUpdate {
-  runId: string;
-  /** New step metrics, after the last step the page has. */
-  series: CompareSeries;
-  grids: { step: number; uri: string }[];
-  alerts: CompareAlert[];
-  eval?: CompareEval;
-  status?: RunStatus;
-  step?: number;
-  /** The steps every run now has a grid at, when that changed. */
-  gridSteps?: number[];
-}
-
-const isNumOrNull = (x: unknown): boolean => x === null || isNum(x);
-const isNumArray = (x: unknown): x is number[] => Array.isArray(x) && x.every(isNum);
-
-function isCompareSeries(x: unknown): x is CompareSeries {
-  if (!isObj(x) || !isNumArray(x.step)) return false;
-  const n = x.step.length;
-  return (['lossD', 'lossG', 'dReal', 'dFake'] as const).every((k) => Array.isArray(x[k]) && (x[k] as unknown[]).length === n && (x[k] as unknown[]).every(isNumOrNull));
-}
-
-function isCompareAlert(x: unknown): x is CompareAlert {
-  return isObj(x) && isStr(x.code) && (x.severity === 'error' || x.severity === 'warning' || x.severity === 'info') && isStr(x.message) && isNum(x.count);
-}
-
-function isCompareEval(x: unknown): x is CompareEval {
-  return isObj(x) && isNum(x.step) && (['classifierScore', 'classCoverage', 'frechetDistance', 'diversity', 'count'] as const).every((k) => x[k] === undefined || isNum(x[k]));
-}
-
-function isGridList(x: unknown): x is { step: number; uri: string }[] {
-  return Array.isArray(x) && x.every((g) => isObj(g) && isNum(g.step) && isStr(g.uri));
-}
-
-function isCompareRunView(x: unknown): x is CompareRunView {
-  return isObj(x) && isStr(x.runId) && isStr(x.label) && isRunStatus(x.status) && typeof x.live === 'boolean' && isNum(x.step)
-    && isCompareSeries(x.series) && (x.eval === undefined || isCompareEval(x.eval))
-    && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert) && isGridList(x.grids);
-}
-
-export function isComparisonView(x: unknown): x is ComparisonView {
-  return isObj(x) && Array.isArray(x.runs) && x.runs.length <= MAX_COMPARED_RUNS && x.runs.every(isCompareRunView)
-    && Array.isArray(x.configDiff) && x.configDiff.every((r) => isObj(r) && isStr(r.key) && Array.isArray(r.values) && r.values.every(isStr))
-    && isNumArray(x.gridSteps) && (x.sweep === undefined || isSweepRankingView(x.sweep));
-}
-
-function isCompareLiveUpdate(x: unknown): x is CompareLiveUpdate {
-  return isObj(x) && isStr(x.runId) && isCompareSeries(x.series) && isGridList(x.grids) && Array.isArray(x.alerts) && x.alerts.every(isCompareAlert)
-    && (x.eval === undefined || isCompareEval(x.eval)) && (x.status === undefined || isRunStatus(x.status)) && (x.step === undefined || isNum(x.step))
-    && (x.gridSteps === undefined || isNumArray(x.gridSteps));
+/** A message page `page` may send its host: well-formed, and one of that page's types. */
+export function isToHostOf<P extends WebviewPageName>(page: P): (x: unknown) => x is PageMessages[P]['toHost'] {
+  return (x: unknown): x is PageMessages[P]['toHost'] => isWebviewToHost(x) && PAGE_TYPES[page].toHost.has(x.type);
 }
