@@ -7,6 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPngInflation } from '../png';
+import { readInto } from '../runs/safeFs';
 import { MAX_IMAGE_PIXELS, openRegular, readAt, tooLarge } from './files';
 import { SUPPORTED_IMAGE_SIZES, unreadable } from './types';
 
@@ -51,14 +52,19 @@ export function listImageFiles(dir: string): string[] {
 export function readImageHeader(file: string): ImageHeader & { size: number; mtimeMs: number } {
   const { fd, size, mtimeMs } = openRegular(file);
   try {
-    const head = Buffer.from(readAt(fd, Math.min(size, HEAD_BYTES), 0));
-    const h = parseImageHeader(head, (at, n) => Buffer.from(readAt(fd, Math.min(n, Math.max(0, size - at)), at)));
+    // One scratch buffer for every first read: a 200k-file folder is 200k headers.
+    const got = readInto(fd, headScratch, 0);
+    const head = got === HEAD_BYTES ? headScratch : headScratch.subarray(0, got);
+    const h = parseImageHeader(head, (at, n) => Buffer.from(readAt(fd, Math.min(n, Math.max(0, size - at)), at))) as ImageHeader & { size: number; mtimeMs: number };
     checkDimensions(file, h.width, h.height);
-    return { ...h, size, mtimeMs };
+    h.size = size;
+    h.mtimeMs = mtimeMs;
+    return h;
   } finally {
     fs.closeSync(fd);
   }
 }
+const headScratch = Buffer.alloc(HEAD_BYTES);
 
 /**
  * Parses a PNG IHDR or walks a JPEG's markers to its frame header. `more(at, n)` reads n bytes at offset `at` when
