@@ -83,6 +83,11 @@ export class DecodePool {
   /** `workers` threads running `script`; with no script, jobs run on the calling thread. */
   constructor(private readonly workers: number, private readonly script = decodeWorkerScript()) {}
 
+  /** Decode threads running now (started on the first job, ended by close()). */
+  get threads(): number {
+    return this.slots.length;
+  }
+
   /** Threads decoding off the calling thread (0: decoding inline). */
   get size(): number {
     return this.script ? this.workers : 0;
