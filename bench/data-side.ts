@@ -20,7 +20,9 @@ async function main(): Promise<void> {
   const batches = Number(batchesArg);
   const size = Number(sizeArg ?? 64);
   const dir = path.resolve(folder);
-  const prepared = mode === 'prepared' ? { dir: defaultCacheDir(dir), root: dir, write: true } : undefined;
+  // As a config in .bench/ would have it: .bench/.dcgan-cache.
+  const benchDir = path.resolve(__dirname, '..', '.bench');
+  const prepared = mode === 'prepared' ? { dir: defaultCacheDir(benchDir), root: benchDir, write: true } : undefined;
   let prepareSeconds: number | undefined;
   if (prepared) {
     const ds = (await openDataset(dir, { imageSize: size, channels: 3, prepared, decodeWorkers: os.availableParallelism() })) as ImageFolderDataset;

@@ -60,8 +60,8 @@ export const prepareSpec: CommandSpec = {
   flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object describing the cache.' }],
   notes: [
     'The cache holds the images resized and center-cropped to model.imageSize (as torchvision\'s Resize + CenterCrop),',
-    'as raw 8-bit pixels; data.scale is applied per batch when training. It goes to data.cacheDir, or a .dcgan-cache',
-    'folder inside the image folder, and is rebuilt when the folder or the size changes. Training writes it during its',
+    'as raw 8-bit pixels; data.scale is applied per batch when training. It goes to data.cacheDir, or .dcgan-cache',
+    'beside the config, and is rebuilt when the folder or the size changes. Training writes it during its',
     'first epoch anyway; prepare does it up front, on every core.',
     'Exit codes: 0 prepared (or already there), 1 it could not be written, 2 could not run.',
     '',

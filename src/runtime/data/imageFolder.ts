@@ -316,7 +316,10 @@ export async function openImageFolder(dir: string, options: OpenOptions = {}): P
   return new ImageFolderDataset(dir, entries, size, channels, problems, options);
 }
 
-/** Where a folder's prepared cache goes by default: a hidden folder inside it, which the folder's listing skips. */
-export function defaultCacheDir(dataDir: string): string {
-  return path.join(dataDir, '.dcgan-cache');
+/**
+ * Where prepared caches go by default: a .dcgan-cache folder beside the config (next to its runs/). Not inside the
+ * image folder: torchvision's ImageFolder would take a folder there for a class, and break on the same data.
+ */
+export function defaultCacheDir(configDir: string): string {
+  return path.join(configDir, '.dcgan-cache');
 }

@@ -197,18 +197,17 @@ export interface CheckOptions {
 }
 
 /**
- * Where an image folder's prepared cache lives: data.cacheDir (inside the config's folder, so that a config from a
- * cloned repository cannot make training write elsewhere), or a .dcgan-cache folder inside the image folder.
+ * Where an image folder's prepared cache lives: data.cacheDir, or a .dcgan-cache folder beside the config; either
+ * way inside the config's folder, so that a config from a cloned repository cannot make training write elsewhere.
  * Undefined with data.cache false; a Problem when data.cacheDir leads out of the config's folder.
  */
 export function preparedLocation(config: DcganConfig, baseDir: string, dataPath: string, write: boolean): { dir: string; root: string; write: boolean } | Problem | undefined {
   if (config.data.cache === false || dataPath.startsWith('builtin:')) return undefined;
-  if (config.data.cacheDir === undefined) return { dir: defaultCacheDir(dataPath), root: dataPath, write };
-  const dir = path.resolve(baseDir, config.data.cacheDir);
+  const dir = config.data.cacheDir === undefined ? defaultCacheDir(path.resolve(baseDir)) : path.resolve(baseDir, config.data.cacheDir);
   if (isInside(path.resolve(baseDir), dir)) return { dir, root: path.resolve(baseDir), write };
   return {
     code: 'data/cache', severity: 'warning', location: { path: ['data', 'cacheDir'] },
-    message: `data.cacheDir "${config.data.cacheDir}" resolves to ${dir}, outside the config's folder ${path.resolve(baseDir)}; no prepared cache is used. A config may only write below its own folder, so that one from a cloned repository cannot write elsewhere: use a relative data.cacheDir, or remove it to keep the cache inside the image folder.`,
+    message: `data.cacheDir "${config.data.cacheDir}" resolves to ${dir}, outside the config's folder ${path.resolve(baseDir)}; no prepared cache is used. A config may only write below its own folder, so that one from a cloned repository cannot write elsewhere: use a relative data.cacheDir, or remove it to keep the cache in .dcgan-cache beside the config.`,
   };
 }
 
