@@ -5,12 +5,13 @@
  * samples, their buffer transferred, not copied.
  */
 import { parentPort } from 'node:worker_threads';
-import { decodeBatch, type DecodeJob } from '../runtime/data/decodePool';
+import { runJob, type DecodeJob, type HeaderJob } from '../runtime/data/decodePool';
 
 if (!parentPort) throw new Error('decodeWorkerMain.ts runs inside a worker thread (dist/decode-worker.js), not as a script.');
 const port = parentPort;
 
-port.on('message', (job: DecodeJob) => {
-  const result = decodeBatch(job);
-  port.postMessage(result, [result.pixels.buffer as ArrayBuffer]);
+port.on('message', (job: DecodeJob | HeaderJob) => {
+  const result = runJob(job);
+  if (Array.isArray(result)) port.postMessage(result);
+  else port.postMessage(result, [result.pixels.buffer as ArrayBuffer]);
 });

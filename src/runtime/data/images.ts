@@ -9,7 +9,8 @@ import * as path from 'node:path';
 import { checkPngInflation } from '../png';
 import { readInto } from '../runs/safeFs';
 import { MAX_IMAGE_PIXELS, openRegular, readAt, tooLarge } from './files';
-import { SUPPORTED_IMAGE_SIZES, unreadable } from './types';
+import type { Problem } from '../problem';
+import { DatasetError, SUPPORTED_IMAGE_SIZES, unreadable } from './types';
 
 const IMAGE_EXTENSIONS = new Set(['.png', '.jpg', '.jpeg']);
 /** Most bytes read while looking for a JPEG's frame header (EXIF and ICC segments come first and can be large). */
@@ -65,6 +66,18 @@ export function readImageHeader(file: string): ImageHeader & { size: number; mti
   }
 }
 const headScratch = Buffer.alloc(HEAD_BYTES);
+
+/** A file's header, or the problem that keeps it out of the folder's images (what opening a folder does per file). */
+export function headerOrProblem(file: string): (ImageHeader & { size: number; mtimeMs: number }) | { problem: Problem } {
+  try {
+    const h = readImageHeader(file);
+    if (!(h.width > 0 && h.height > 0)) throw new Error(`it claims a size of ${h.width}×${h.height}`);
+    return h;
+  } catch (err) {
+    if (err instanceof DatasetError) return { problem: err.problem };
+    return { problem: { code: 'data/unreadable', severity: 'error', file, message: `${file} is not a readable PNG or JPEG (${(err as Error).message}); it is skipped. Delete or replace the file.` } };
+  }
+}
 
 /**
  * Parses a PNG IHDR or walks a JPEG's markers to its frame header. `more(at, n)` reads n bytes at offset `at` when
