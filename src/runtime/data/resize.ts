@@ -5,8 +5,8 @@
  * counts and thin strokes do not vanish), then the center is cut out with Python's round-half-to-even offsets.
  *
  * Pillow resamples in two passes, horizontal first, in 22-bit fixed point, and rounds the intermediate rows to
- * uint8; this does the same (libImaging/Resample.c, Pillow 9.4), so a decoder that gives PIL's pixels gives
- * torchvision's tensor exactly. Only the rows and columns that survive the crop are computed: a pixel's
+ * uint8; this does the same (libImaging/Resample.c, Pillow 9.4: the coefficients here, the passes in
+ * wasm/resample.c), so a decoder that gives PIL's pixels gives torchvision's tensor exactly. Only the rows and columns that survive the crop are computed: a pixel's
  * coefficients depend on its own position alone, so cropping first changes nothing.
  *
  * Colour follows PIL's `convert`: alpha is dropped (not composited), and one channel is PIL's "L"
@@ -21,12 +21,12 @@ export interface Pixels {
   data: Uint8Array;
 }
 
+import { RESAMPLE_WASM_BASE64 } from './wasm/resampleWasm';
+
 /** What the resize matches, recorded in prepared caches and printed by the bench. */
 export const RESIZE_METHOD = 'torchvision Resize+CenterCrop (PIL bilinear, antialiased, shorter side first)';
 
 const PRECISION_BITS = 22;
-const HALF = 1 << (PRECISION_BITS - 1);
-const CLIP_MAX = 1 << (PRECISION_BITS + 8);
 
 /** Pillow's precompute_coeffs + normalize_coeffs_8bpc for the outputs [first, first + count) of one axis. */
 function coefficients(inSize: number, outSize: number, first: number, count: number): { bounds: Int32Array; kk: Int32Array; ksize: number } {
@@ -58,10 +58,6 @@ function coefficients(inSize: number, outSize: number, first: number, count: num
     bounds[i * 2 + 1] = xmax;
   }
   return { bounds, kk, ksize };
-}
-
-function clip8(v: number): number {
-  return v >= CLIP_MAX ? 255 : v <= 0 ? 0 : v >> PRECISION_BITS;
 }
 
 /** The resized size and crop offsets torchvision computes for an image of w × h. */
@@ -100,6 +96,26 @@ function toWorking(src: Pixels, channels: 1 | 3): Uint8Array {
   return out;
 }
 
+interface Resampler {
+  memory: WebAssembly.Memory;
+  heapBase: number;
+  horizontal: (src: number, width: number, channels: number, rowFirst: number, rows: number, size: number, bounds: number, kk: number, ksize: number, out: number) => void;
+  vertical: (src: number, stride: number, rowFirst: number, size: number, bounds: number, kk: number, ksize: number, out: number) => void;
+}
+
+let resampler: Resampler | undefined;
+
+/** The two resampling passes (wasm/resample.c, 128-bit SIMD: about a third of the same loops in JavaScript), one instance per thread. */
+function wasmResampler(): Resampler {
+  if (resampler) return resampler;
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(Buffer.from(RESAMPLE_WASM_BASE64, 'base64')), {});
+  const e = instance.exports as unknown as Omit<Resampler, 'heapBase'> & { __heap_base: WebAssembly.Global };
+  resampler = { memory: e.memory, heapBase: e.__heap_base.value as number, horizontal: e.horizontal, vertical: e.vertical };
+  return resampler;
+}
+
+const align16 = (n: number) => (n + 15) & ~15;
+
 /**
  * Resizes so the shorter side is `size`, center-crops to size × size and writes `channels` (1 or 3) bytes a pixel
  * into `out` at `at`, exactly as torchvision's Resize + CenterCrop on PIL would (see the file's comment).
@@ -113,43 +129,25 @@ export function resizeCrop(src: Pixels, size: number, channels: 1 | 3, out: Uint
   const vy = coefficients(h, g.rh, g.top, size);
   // The source rows the vertical pass reads: only these are resampled horizontally.
   const rowFirst = vy.bounds[0];
-  const rowLast = vy.bounds[(size - 1) * 2] + vy.bounds[(size - 1) * 2 + 1];
-  const rows = rowLast - rowFirst;
-  const temp = new Uint8Array(rows * size * c);
-  const { bounds: hb, kk: hk, ksize: hs } = hx;
-  for (let r = 0; r < rows; r++) {
-    const rowBase = (r + rowFirst) * w * c;
-    const tBase = r * size * c;
-    for (let x = 0; x < size; x++) {
-      const xmin = hb[x * 2];
-      const xn = hb[x * 2 + 1];
-      const kBase = x * hs;
-      if (c === 3) {
-        let s0 = HALF, s1 = HALF, s2 = HALF;
-        for (let k = 0, p = rowBase + xmin * 3; k < xn; k++, p += 3) {
-          const wk = hk[kBase + k];
-          s0 += data[p] * wk; s1 += data[p + 1] * wk; s2 += data[p + 2] * wk;
-        }
-        const t = tBase + x * 3;
-        temp[t] = clip8(s0); temp[t + 1] = clip8(s1); temp[t + 2] = clip8(s2);
-      } else {
-        let s0 = HALF;
-        for (let k = 0, p = rowBase + xmin; k < xn; k++, p++) s0 += data[p] * hk[kBase + k];
-        temp[tBase + x] = clip8(s0);
-      }
-    }
-  }
-  const { bounds: vb, kk: vk, ksize: vs } = vy;
-  const stride = size * c;
-  for (let y = 0; y < size; y++) {
-    const ymin = vb[y * 2] - rowFirst;
-    const yn = vb[y * 2 + 1];
-    const kBase = y * vs;
-    const o = at + y * stride;
-    for (let i = 0; i < stride; i++) {
-      let s = HALF;
-      for (let k = 0, p = ymin * stride + i; k < yn; k++, p += stride) s += temp[p] * vk[kBase + k];
-      out[o + i] = clip8(s);
-    }
-  }
+  const rows = vy.bounds[(size - 1) * 2] + vy.bounds[(size - 1) * 2 + 1] - rowFirst;
+  const r = wasmResampler();
+  // Layout in the module's memory: source (+16 bytes: an RGB pixel is loaded as 4), intermediate rows, output, coefficients.
+  const srcAt = align16(r.heapBase);
+  const tempAt = align16(srcAt + data.length + 16);
+  const outAt = align16(tempAt + rows * size * c);
+  const hbAt = align16(outAt + size * size * c);
+  const hkAt = hbAt + hx.bounds.byteLength;
+  const vbAt = align16(hkAt + hx.kk.byteLength);
+  const vkAt = vbAt + vy.bounds.byteLength;
+  const end = vkAt + vy.kk.byteLength;
+  if (end > r.memory.buffer.byteLength) r.memory.grow(Math.ceil((end - r.memory.buffer.byteLength) / 65536));
+  const mem = new Uint8Array(r.memory.buffer);
+  mem.set(data, srcAt);
+  mem.set(new Uint8Array(hx.bounds.buffer), hbAt);
+  mem.set(new Uint8Array(hx.kk.buffer), hkAt);
+  mem.set(new Uint8Array(vy.bounds.buffer), vbAt);
+  mem.set(new Uint8Array(vy.kk.buffer), vkAt);
+  r.horizontal(srcAt, w, c, rowFirst, rows, size, hbAt, hkAt, hx.ksize, tempAt);
+  r.vertical(tempAt, size * c, rowFirst, size, vbAt, vkAt, vy.ksize, outAt);
+  out.set(mem.subarray(outAt, outAt + size * size * c), at);
 }
