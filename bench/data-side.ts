@@ -3,7 +3,8 @@
  * BatchStream over an image folder, either decoding (`cold`: no prepared cache, WORKERS decode threads, 0 = on this
  * thread) or reading the prepared cache (`prepared`, made first with every core if it is missing).
  *
- * usage: node --import tsx bench/data-side.ts cold|prepared FOLDER WORKERS BATCHES [SIZE]
+ * usage: node --import tsx bench/data-side.ts cold|prepared|cold-js FOLDER WORKERS BATCHES [SIZE]
+ * (cold-js: decoding with the pure-JS decoders, as in the VSIX)
  * Prints "first-batch" when the first batch is in hand, then one JSON line.
  */
 import * as os from 'node:os';
@@ -33,7 +34,8 @@ async function main(): Promise<void> {
     }
     await ds.close();
   }
-  const ds = (await openDataset(dir, { imageSize: size, channels: 3, decodeWorkers: workers, prepared: prepared && { ...prepared, write: false } })) as ImageFolderDataset;
+  const decoder = mode === 'cold-js' ? 'js' : 'auto';
+  const ds = (await openDataset(dir, { imageSize: size, channels: 3, decodeWorkers: workers, decoder, prepared: prepared && { ...prepared, write: false } })) as ImageFolderDataset;
   if (mode === 'prepared' && !ds.preparedCacheFile) throw new Error('no prepared cache after prepare()');
   // The trainer's BatchStream; only its tensor is stood in for (this measures the data path, not tfjs).
   const tf = { tensor4d: () => ({ dispose() {} }) } as unknown as TF;
@@ -48,7 +50,8 @@ async function main(): Promise<void> {
     decoder: ds.decoder, servedFrom: ds.servedFrom, ...(prepareSeconds !== undefined ? { prepareImagesPerSecond: ds.count / prepareSeconds } : {}),
   };
   await ds.close();
-  process.stdout.write(JSON.stringify(result) + '\n');
+  // Written before exiting: a pipe's writes are asynchronous, and process.exit would drop this line.
+  await new Promise((resolve) => process.stdout.write(JSON.stringify(result) + '\n', resolve));
 }
 
 void main().then(() => process.exit(0), (err) => { process.stderr.write(`${(err as Error).stack}\n`); process.exit(1); });

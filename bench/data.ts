@@ -91,15 +91,17 @@ async function main(): Promise<void> {
   const o0 = await ours('cold', 0);
   const tN = await theirs(cores);
   const oN = await ours('cold', cores);
+  const jN = await ours('cold-js', cores);
   const rows: [string, string, string, string][] = [
     ['decoder', String(o0.result.decoder), 'PIL (libjpeg-turbo)', ''],
-    ['open + first batch, 0 workers (s)', f(o0.firstBatchS, 2), f(t0.firstBatchS, 2), ratio(t0.firstBatchS, o0.firstBatchS) + ' faster'],
+    ['open + first batch, 0 workers (ours: on the calling thread) (s)', f(o0.firstBatchS, 2), f(t0.firstBatchS, 2), ratio(t0.firstBatchS, o0.firstBatchS) + ' faster'],
     [`first epoch (decode), 0 workers: images/s`, f(o0.result.imagesPerSecond), f(t0.result.imagesPerSecond), ratio(o0.result.imagesPerSecond, t0.result.imagesPerSecond)],
     [`first epoch (decode), ${cores} workers: images/s`, f(oN.result.imagesPerSecond), f(tN.result.imagesPerSecond), ratio(oN.result.imagesPerSecond, tN.result.imagesPerSecond)],
+    [`first epoch, ${cores} workers, pure-JS decoders (the VSIX): images/s`, f(jN.result.imagesPerSecond), f(tN.result.imagesPerSecond), ratio(jN.result.imagesPerSecond, tN.result.imagesPerSecond)],
     [`later epochs: images/s (ours: prepared cache; theirs: decode, ${cores} workers)`, f(prepared.result.imagesPerSecond), f(tN.result.imagesPerSecond), ratio(prepared.result.imagesPerSecond, tN.result.imagesPerSecond)],
     ['prepare the whole folder, every core: images/s', prepared.result.prepareImagesPerSecond !== undefined ? f(prepared.result.prepareImagesPerSecond) : 'cache was there', '—', ''],
     ['peak RSS, 0 workers (MB)', f(o0.result.peakRssMb), f(t0.result.peakRssMb), ''],
-    [`peak RSS, ${cores} workers (MB)`, f(oN.result.peakRssMb), `${f(tN.result.peakRssMb)} + ${f(tN.result.peakWorkerRssMb)} per worker`, ''],
+    [`peak RSS, ${cores} workers (MB)`, f(oN.result.peakRssMb), `${f(tN.result.peakRssMb)} + ${f(tN.result.peakWorkerRssMb)} (largest worker)`, ''],
     ['peak RSS, prepared cache (MB)', f(prepared.result.peakRssMb), '—', ''],
   ];
   if (!process.argv.includes('--no-step1')) {
