@@ -12,7 +12,7 @@ import { openDataset } from '../../src/runtime/data/dataset';
 import { DecodePool } from '../../src/runtime/data/decodePool';
 import { ImageFolderDataset } from '../../src/runtime/data/imageFolder';
 import { checkConfigData } from '../../src/runtime/data/lint';
-import { CACHE_SUFFIX } from '../../src/runtime/data/preparedCache';
+import { CACHE_SUFFIX, type CacheHeader } from '../../src/runtime/data/preparedCache';
 import { STATS_SAMPLE_SIZE, statsSample } from '../../src/runtime/data/sampler';
 import { BatchStream } from '../../src/runtime/data/batches';
 import { Rng } from '../../src/runtime/train/rng';
@@ -59,7 +59,8 @@ describe('prepared cache', () => {
     assert.ok(ds.preparedCacheFile, 'written after the first pass');
     const [name] = cacheFiles(dir);
     assert.equal(fs.readdirSync(path.join(dir, '.dcgan-cache')).length, 1, 'no temp file left');
-    const header = JSON.parse(fs.readFileSync(path.join(dir, '.dcgan-cache', name)).subarray(12, 12 + fs.readFileSync(path.join(dir, '.dcgan-cache', name)).readUInt32LE(8)).toString());
+    const bytes = fs.readFileSync(path.join(dir, '.dcgan-cache', name));
+    const header = JSON.parse(bytes.subarray(12, 12 + bytes.readUInt32LE(8)).toString()) as CacheHeader;
     assert.deepEqual([header.dtype, header.pixels.range, header.count, header.height, header.channels], ['uint8', [0, 255], 40, 8, 3]);
     await ds.close();
     const again = await openForTraining(dir);
@@ -130,7 +131,7 @@ describe('prepared cache', () => {
     fs.writeFileSync(file, long);
     await refused(/claims a 2147483647-byte header/);
     const headerLength = good.readUInt32LE(8);
-    const header = JSON.parse(good.subarray(12, 12 + headerLength).toString());
+    const header = JSON.parse(good.subarray(12, 12 + headerLength).toString()) as CacheHeader;
     const rewrite = (h: object) => {
       const json = Buffer.from(JSON.stringify(h));
       const b = Buffer.from(good);

@@ -142,7 +142,7 @@ export class DecodePool {
         try {
           resolve(runJob(job));
         } catch (err) {
-          reject(err as Error);
+          reject(err instanceof Error ? err : new Error(String(err)));
         }
       }));
     }
