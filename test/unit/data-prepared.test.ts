@@ -11,8 +11,8 @@ import { defaultConfig } from '../../src/runtime/config/load';
 import { openDataset } from '../../src/runtime/data/dataset';
 import { DecodePool } from '../../src/runtime/data/decodePool';
 import { ImageFolderDataset } from '../../src/runtime/data/imageFolder';
-import { checkConfigData } from '../../src/runtime/data/lint';
-import { CACHE_SUFFIX, type CacheHeader } from '../../src/runtime/data/preparedCache';
+import { checkConfigData, preparedLocation } from '../../src/runtime/data/lint';
+import { CacheBuilder, CACHE_SUFFIX, type CacheHeader } from '../../src/runtime/data/preparedCache';
 import { STATS_SAMPLE_SIZE, statsSample } from '../../src/runtime/data/sampler';
 import { BatchStream } from '../../src/runtime/data/batches';
 import { Rng } from '../../src/runtime/train/rng';
@@ -155,6 +155,32 @@ describe('prepared cache', () => {
     assert.match(d.problems.find((p) => p.code === 'data/cache')?.message ?? '', /is not written .*a symlink/);
     assert.deepEqual(fs.readdirSync(path.join(root, 'trap')), []);
     await d.close();
+  });
+});
+
+describe('prepared cache: where and how much', () => {
+  it('is not started without room for it on the disk, and nothing is left behind', () => {
+    const dir = path.join(root, 'full-disk');
+    // 20 million 128×128×3 images: about a terabyte, more than any disk here has free.
+    const spec = { source: dir, entries: new Array(20_000_000) as [], size: 128, channels: 3 as const };
+    assert.throws(() => CacheBuilder.start(root, dir, spec, 'k'.repeat(64), 'test'), /it needs 9\d\d\.\d GiB and .* free \(256 MiB is kept free\)/);
+    assert.deepEqual(fs.readdirSync(dir), []);
+  });
+
+  it('lives beside the config unless data.cacheDir says where, and data.cacheDir may not lead out of the config\'s folder', () => {
+    const config = defaultConfig();
+    const base = path.join(root, 'project');
+    config.data = { path: 'faces', scale: 'auto' };
+    assert.deepEqual(preparedLocation(config, base, path.join(base, 'faces'), true), { dir: path.join(base, '.dcgan-cache'), root: base, write: true });
+    config.data.cacheDir = 'cache/here';
+    assert.deepEqual(preparedLocation(config, base, path.join(base, 'faces'), false), { dir: path.join(base, 'cache', 'here'), root: base, write: false });
+    config.data.cacheDir = '../elsewhere';
+    const refused = preparedLocation(config, base, path.join(base, 'faces'), true);
+    assert.ok(refused && 'code' in refused && refused.code === 'data/cache');
+    assert.deepEqual(refused.location, { path: ['data', 'cacheDir'] });
+    assert.match(refused.message, /outside the config's folder/);
+    config.data.cache = false;
+    assert.equal(preparedLocation(config, base, path.join(base, 'faces'), true), undefined);
   });
 });
 
