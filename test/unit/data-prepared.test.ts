@@ -167,6 +167,28 @@ describe('prepared cache: where and how much', () => {
     assert.deepEqual(fs.readdirSync(dir), []);
   });
 
+  it('a temp file left by a killed run is removed when the next one starts, once it has been untouched for an hour', async () => {
+    const dir = folder('killed', 8);
+    const ds = await openForTraining(dir);
+    await ds.readRaw([0]); // starts the builder: its temp file is there
+    const cacheDir = path.join(dir, '.dcgan-cache');
+    const [tmp] = fs.readdirSync(cacheDir).filter((f) => f.endsWith('.tmp'));
+    assert.ok(tmp, 'the unfinished cache is a temp file');
+    const abandoned = path.join(cacheDir, tmp.replace(/\.[0-9a-f]{16}\.tmp$/, '.0123456789abcdef.tmp'));
+    fs.copyFileSync(path.join(cacheDir, tmp), abandoned);
+    const recent = abandoned.replace('0123456789abcdef', 'fedcba9876543210');
+    fs.copyFileSync(path.join(cacheDir, tmp), recent);
+    const old = new Date(Date.now() - 2 * 3600_000);
+    fs.utimesSync(abandoned, old, old);
+    await ds.close(); // a stopped run removes its own
+    assert.ok(!fs.existsSync(path.join(cacheDir, tmp)));
+    const next = await openForTraining(dir);
+    await next.readRaw([0]);
+    assert.ok(!fs.existsSync(abandoned), 'an hour-old temp file is removed');
+    assert.ok(fs.existsSync(recent), 'a recent one may belong to a run still writing');
+    await next.close();
+  });
+
   it('lives beside the config unless data.cacheDir says where, and data.cacheDir may not lead out of the config\'s folder', () => {
     const config = defaultConfig();
     const base = path.join(root, 'project');

@@ -162,7 +162,7 @@ export class ImageFolderDataset implements Dataset {
         }
         raw.set(r.pixels.subarray(k * per, (k + 1) * per), slots[i] * per);
         ok[i] = true;
-        this.builder?.write(n, r.pixels, k * per);
+        this.writeToCache(n, r.pixels, k * per);
         if (this.memory && !this.memory.have[n]) {
           this.memory.data.set(r.pixels.subarray(k * per, (k + 1) * per), n * per);
           this.memory.have[n] = 1;
@@ -171,6 +171,19 @@ export class ImageFolderDataset implements Dataset {
     });
     if (this.builder?.complete) this.finishBuilding();
     return ok;
+  }
+
+  /** A failed write (the disk filled up since the space was checked) ends the cache, not the run. */
+  private writeToCache(n: number, pixels: Uint8Array, at: number): void {
+    if (!this.builder) return;
+    try {
+      this.builder.write(n, pixels, at);
+    } catch (err) {
+      this.builder.abort();
+      this.builder = undefined;
+      this.building = 'off';
+      this.note(`The prepared cache of ${this.source} was abandoned: writing it failed (${(err as Error).message}). Training goes on decoding every epoch; free some space or set data.cacheDir.`);
+    }
   }
 
   private markFailed(n: number, message: string): void {

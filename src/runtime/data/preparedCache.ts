@@ -192,6 +192,7 @@ export class CacheBuilder {
       throw new Error(`it needs ${mib(bytes)} and ${dir} has ${mib(free)} free (${mib(DISK_MARGIN_BYTES)} is kept free)`);
     }
     const file = path.join(dir, cacheFileName(spec, key));
+    removeAbandoned(dir, cachePrefix(spec));
     const tmp = tempName(file);
     const fd = fs.openSync(tmp, 'wx', 0o644);
     try {
@@ -256,6 +257,20 @@ export class CacheBuilder {
     fs.closeSync(this.fd);
     this.fd = undefined;
     fs.rmSync(this.tmp, { force: true });
+  }
+}
+
+/** A builder writes its temp file as it decodes; one untouched this long belongs to a run that was killed. */
+const ABANDONED_MS = 60 * 60 * 1000;
+
+/** Temp files of this folder's caches left by killed runs (they can be gigabytes). Plain files only. */
+function removeAbandoned(dir: string, prefix: string): void {
+  const now = Date.now();
+  for (const name of fs.readdirSync(dir)) {
+    if (!name.startsWith(`.${prefix}`) || !name.endsWith('.tmp')) continue;
+    const p = path.join(dir, name);
+    const st = lstatOrUndefined(p);
+    if (st?.isFile() && now - st.mtimeMs > ABANDONED_MS) fs.rmSync(p, { force: true });
   }
 }
 
