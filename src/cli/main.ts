@@ -1,11 +1,11 @@
 /**
- * dcgan-studio: train | lint | sample | eval | compare | export | animate | sweep. Each command is a spec (flags, help) and a runner that returns
+ * dcgan-studio: train | lint | prepare | sample | eval | compare | export | animate | sweep. Each command is a spec (flags, help) and a runner that returns
  * the exit code; this file only dispatches and turns errors into messages (stack traces only with --debug).
  */
 import { UsageError, didYouMean, formatHelp, parseArgs, type CommandSpec, type ParsedArgs } from './args';
 import { processIo, type Io } from './io';
 import { red } from './output';
-import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, sampleSpec, sweepSpec, trainSpec } from './specs';
+import { animateSpec, compareSpec, evalSpec, exportSpec, lintSpec, prepareSpec, sampleSpec, sweepSpec, trainSpec } from './specs';
 import pkg from '../../package.json';
 
 interface Command {
@@ -17,6 +17,7 @@ interface Command {
 const COMMANDS: Record<string, Command> = {
   train: { spec: trainSpec, run: async (a, io) => (await import('./train')).runTrain(a, io) },
   lint: { spec: lintSpec, run: async (a, io) => (await import('./lint')).runLint(a, io) },
+  prepare: { spec: prepareSpec, run: async (a, io) => (await import('./prepare')).runPrepare(a, io) },
   sample: { spec: sampleSpec, run: async (a, io) => (await import('./sample')).runSample(a, io) },
   eval: { spec: evalSpec, run: async (a, io) => (await import('./eval')).runEval(a, io) },
   compare: { spec: compareSpec, run: async (a, io) => (await import('./compare')).runCompare(a, io) },

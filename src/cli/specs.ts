@@ -36,14 +36,37 @@ export const lintSpec: CommandSpec = {
   name: 'lint',
   summary: 'Check a dcgan.json config and its data, or a bare dataset, before training.',
   positionals: [{ name: 'path', description: 'A dcgan.json config (checked as configured), or a dataset: .npy, .npz, IDX (.gz) or a folder of images (checked as fed as-is to a tanh generator).' }],
-  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object: {"dataset": {...}, "problems": [...]}.' }],
+  flags: [
+    { name: 'json', type: 'boolean', description: 'Print one JSON object: {"dataset": {...}, "problems": [...]}.' },
+    { name: 'full', type: 'boolean', description: 'Image folders: decode every image for the statistics, with progress on stderr (default: a fixed sample of 1,000).' },
+  ],
   notes: [
     'Exit codes: 0 no errors (warnings allowed), 1 at least one error finding, 2 could not run',
     '(bad arguments, or a config it cannot use).',
+    'An image folder is checked from every file\'s header and a fixed random sample of 1,000 decoded images, the same',
+    'sample training checks; --full decodes them all.',
     '',
     'Examples:',
     '  dcgan-studio lint dcgan.json',
+    '  dcgan-studio lint data/celeba --full',
     '  dcgan-studio lint data/faces.npy --json',
+  ],
+};
+
+export const prepareSpec: CommandSpec = {
+  name: 'prepare',
+  summary: "Decode an image folder once into its prepared cache, so that training reads it at disk speed from the first epoch.",
+  positionals: [{ name: 'config', description: 'A dcgan.json whose data.path is a folder of images.' }],
+  flags: [{ name: 'json', type: 'boolean', description: 'Print one JSON object describing the cache.' }],
+  notes: [
+    'The cache holds the images resized and center-cropped to model.imageSize (as torchvision\'s Resize + CenterCrop),',
+    'as raw 8-bit pixels; data.scale is applied per batch when training. It goes to data.cacheDir, or .dcgan-cache',
+    'beside the config, and is rebuilt when the folder or the size changes. Training writes it during its',
+    'first epoch anyway; prepare does it up front, on every core.',
+    'Exit codes: 0 prepared (or already there), 1 it could not be written, 2 could not run.',
+    '',
+    'Examples:',
+    '  dcgan-studio prepare dcgan.json',
   ],
 };
 

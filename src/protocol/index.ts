@@ -110,6 +110,8 @@ export interface LintRequest {
   configFile: string;
   /** The editor's current text, which may be unsaved. */
   configText: string;
+  /** Image folders: decode every image for the statistics (`lint --full`), with progress as `log` messages. */
+  full?: boolean;
 }
 
 /** Lint a dataset on its own, as fed as stored to a tanh generator (`dcgan-studio lint <dataset>`); answered by `lintResult`. */
@@ -118,6 +120,8 @@ export interface LintDatasetRequest {
   id: number;
   /** Absolute path of the dataset file or folder. */
   datasetPath: string;
+  /** Image folders: decode every image (`lint --full`), with progress as `log` messages. */
+  full?: boolean;
 }
 
 /** Draw a grid from a checkpoint's generator and write it as a PNG ("DCGAN: Generate Samples"). */

@@ -52,6 +52,7 @@ export type ProblemCode =
   | 'data/unreadable'
   | 'data/empty'
   | 'data/too-large'
+  | 'data/cache'
   // backend
   | 'backend/fallback'
   | 'backend/unavailable'

@@ -15,7 +15,8 @@ import { isWorkerToHost, type HostToWorker, type LintResult } from '../protocol'
 import { parseConfig, resolveDataPath } from '../runtime/config/load';
 import type { Problem } from '../runtime/problem';
 
-export type LintJob = { configFile: string; configText: string } | { datasetPath: string };
+/** `full`: decode every image of a folder (`lint --full`) instead of the sample. */
+export type LintJob = ({ configFile: string; configText: string } | { datasetPath: string }) & { full?: boolean };
 
 export interface LintInWorkerOptions {
   /** dist/lint-worker.js; by default the one beside the running bundle. */
@@ -23,6 +24,8 @@ export interface LintInWorkerOptions {
   signal?: AbortSignal;
   /** Past this, the worker is stopped and the lint reports it (a folder of a million images, a slow disk). */
   timeoutMs?: number;
+  /** The worker's progress lines (`lint --full`). */
+  onLog?: (message: string) => void;
 }
 
 /** Heap a lint may use: statistics stream in chunks, so real datasets need a small fraction of it. */
@@ -59,6 +62,7 @@ export function lintInWorker(job: LintJob, options: LintInWorkerOptions = {}): P
     const onAbort = () => settle(() => reject(options.signal?.reason instanceof Error ? options.signal.reason : new Error('aborted')));
     options.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', (msg: unknown) => {
+      if (isWorkerToHost(msg) && msg.type === 'log') options.onLog?.(msg.message);
       if (!isWorkerToHost(msg) || msg.type !== 'lintResult') return;
       if (msg.result) settle(() => resolve(msg.result!));
       else settle(() => reject(new Error(`Linting ${dataset} failed: ${msg.error}`)));
@@ -70,8 +74,8 @@ export function lintInWorker(job: LintJob, options: LintInWorkerOptions = {}): P
     });
     worker.on('exit', (code) => settle(() => reject(new Error(`Linting ${dataset} failed: the lint worker exited (code ${code}) before answering.`))));
     const request: HostToWorker = 'configFile' in job
-      ? { type: 'lint', id: 1, configFile: job.configFile, configText: job.configText }
-      : { type: 'lintDataset', id: 1, datasetPath: job.datasetPath };
+      ? { type: 'lint', id: 1, configFile: job.configFile, configText: job.configText, ...(job.full ? { full: true } : {}) }
+      : { type: 'lintDataset', id: 1, datasetPath: job.datasetPath, ...(job.full ? { full: true } : {}) };
     worker.postMessage(request);
   });
 }

@@ -27,10 +27,19 @@ port.once('message', (raw: unknown) => {
     return;
   }
   const msg = raw;
+  // A full pass over an image folder decodes every image: say how far it is, every 5%.
+  let shown = -1;
+  const onProgress = msg.full
+    ? (f: number) => {
+        const pct = Math.floor(f * 20) * 5;
+        if (pct > shown) post({ type: 'log', level: 'info', message: `lint --full: ${(shown = pct)}% decoded` });
+      }
+    : undefined;
+  const options = { full: msg.full, onProgress };
   void (async () => {
     try {
       if (msg.type === 'lintDataset') {
-        post({ type: 'lintResult', id: msg.id, result: result(await checkDatasetPath(msg.datasetPath)) });
+        post({ type: 'lintResult', id: msg.id, result: result(await checkDatasetPath(msg.datasetPath, options)) });
         return;
       }
       const loaded = parseConfig(msg.configText, msg.configFile);
@@ -38,7 +47,7 @@ port.once('message', (raw: unknown) => {
         post({ type: 'lintResult', id: msg.id, result: { problems: loaded.problems } });
         return;
       }
-      post({ type: 'lintResult', id: msg.id, result: result(await checkConfigData(loaded.config, loaded.baseDir, msg.configFile)) });
+      post({ type: 'lintResult', id: msg.id, result: result(await checkConfigData(loaded.config, loaded.baseDir, msg.configFile, options)) });
     } catch (err) {
       post({ type: 'lintResult', id: msg.id, error: err instanceof Error ? err.message : String(err) });
     } finally {

@@ -44,7 +44,8 @@ export function vsixProblems(file, manifest) {
   // What the extension needs at run time: its entry, the training worker, the wasm runtime, the schema, the data,
   // and the GPU runtimes' lockfiles ("Install GPU Runtime" runs npm ci on them).
   const lockfiles = ['webgpu', 'cuda'].flatMap((k) => [`media/gpu-runtime/${k}/package.json`, `media/gpu-runtime/${k}/package-lock.json`]);
-  const needed = [manifest.main, 'dist/worker.js', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/dcgan.schema.json', 'media/builtin/mnist-images-idx3-ubyte.gz', ...lockfiles];
+  // dist/decode-worker.js: image folders decode off the training thread (issue 18).
+  const needed = [manifest.main, 'dist/worker.js', 'dist/decode-worker.js', 'dist/tfjs-backend-wasm-simd.wasm', 'dist/dcgan.schema.json', 'media/builtin/mnist-images-idx3-ubyte.gz', ...lockfiles];
   for (const n of needed) {
     const name = `extension/${n.replace(/^\.\//, '')}`;
     if (!names.has(name)) problems.push(`${name} is missing from the VSIX: .vscodeignore (an allow-list) should keep it`);

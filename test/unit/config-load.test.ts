@@ -22,7 +22,7 @@ test('JSON with comments and trailing commas parses, and every default is filled
   assert.equal(c.training.steps, 3000);
   assert.equal(c.output.dir, 'runs');
   assert.equal(c.runtime.backend, 'auto');
-  assert.deepEqual(defaultConfig().data, { path: 'builtin:mnist', scale: 'auto' });
+  assert.deepEqual(defaultConfig().data, { path: 'builtin:mnist', scale: 'auto', cache: true });
 });
 
 test('a syntax error names the file, line and column', () => {

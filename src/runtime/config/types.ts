@@ -5,7 +5,7 @@ export type LearningRate = number | { generator: number; discriminator: number }
 export type InstanceNoise = number | { start: number; decaySteps?: number };
 
 export interface DcganConfig {
-  data: { path: string; scale: DataScale; limit?: number };
+  data: { path: string; scale: DataScale; limit?: number; /** Image folders: use and write a prepared cache (default true). */ cache?: boolean; cacheDir?: string };
   model: {
     imageSize?: number;
     channels?: number;

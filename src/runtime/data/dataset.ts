@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { openBuiltin } from './builtin';
 import { openRegular, readAt } from './files';
 import { openIdx } from './idx';
-import { openImageFolder } from './images';
+import { openImageFolder } from './imageFolder';
 import { openNpy } from './npy';
 import { openNpz } from './npz';
 import { DatasetError, throwIfAborted, type Dataset, type OpenOptions } from './types';

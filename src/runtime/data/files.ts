@@ -28,7 +28,7 @@ export function tooLarge(file: string, message: string): DatasetError {
  * Opens a file for reading only if it is a regular file (symlinks are followed, but must end at one): safeFs's
  * check, with the refusal as a dataset problem.
  */
-export function openRegular(file: string): { fd: number; size: number } {
+export function openRegular(file: string): { fd: number; size: number; mtimeMs: number } {
   try {
     return openRegularFile(file);
   } catch (err) {

@@ -10,6 +10,9 @@ import { outputRange, type DataScale, type DcganConfig } from '../config/types';
 import type { DatasetSummary } from '../events';
 import type { ConfigPath, Fix, Problem } from '../problem';
 import { openDataset } from './dataset';
+import { defaultCacheDir } from './imageFolder';
+import { statsSample } from './sampler';
+import { isInside } from '../outputFiles';
 import { resolveScaling, type Scaling } from './scale';
 import { computeStats, type DatasetStats } from './stats';
 import { DatasetError, SUPPORTED_IMAGE_SIZES, type Dataset, type DatasetFormat } from './types';
@@ -98,7 +101,8 @@ export function lintDataset(stats: DatasetStats, scaling: Scaling, opts: LintOpt
 
   if (stats.constantImages.count > 0) {
     const first = stats.constantImages.first.slice(0, 5).map((i) => `#${i}`).join(', ');
-    add({ code: 'data/constant-images', severity: 'warning', message: `${stats.constantImages.count.toLocaleString('en-US')} of ${stats.count.toLocaleString('en-US')} images in ${what} are a single flat value (first: ${first}). Blank frames teach the generator to output blanks; remove them if they are export errors.` });
+    const of = stats.sampled ? `the ${stats.sampled.count.toLocaleString('en-US')} images sampled from the ${stats.count.toLocaleString('en-US')}` : `${stats.count.toLocaleString('en-US')} images`;
+    add({ code: 'data/constant-images', severity: 'warning', message: `${stats.constantImages.count.toLocaleString('en-US')} of ${of} in ${what} are a single flat value (first: ${first}). Blank frames teach the generator to output blanks; remove them if they are export errors.` });
   }
 
   if (stats.count < opts.batchSize) {
@@ -183,6 +187,28 @@ export interface CheckOptions {
   /** Keep the dataset open and return it (the trainer reads batches from it); otherwise it is closed. */
   keepOpen?: boolean;
   builtinDir?: string;
+  /** Image folders: decode every image for the statistics (`lint --full`), not the sample sampler.ts picks. */
+  full?: boolean;
+  /** Image folders: write the prepared cache as batches are decoded (training does; lint only reads one). */
+  writeCache?: boolean;
+  /** Image folders: decode threads (default: the cores one training thread leaves over). */
+  decodeWorkers?: number;
+  decoder?: 'auto' | 'js';
+}
+
+/**
+ * Where an image folder's prepared cache lives: data.cacheDir, or a .dcgan-cache folder beside the config; either
+ * way inside the config's folder, so that a config from a cloned repository cannot make training write elsewhere.
+ * Undefined with data.cache false; a Problem when data.cacheDir leads out of the config's folder.
+ */
+export function preparedLocation(config: DcganConfig, baseDir: string, dataPath: string, write: boolean): { dir: string; root: string; write: boolean } | Problem | undefined {
+  if (config.data.cache === false || dataPath.startsWith('builtin:')) return undefined;
+  const dir = config.data.cacheDir === undefined ? defaultCacheDir(path.resolve(baseDir)) : path.resolve(baseDir, config.data.cacheDir);
+  if (isInside(path.resolve(baseDir), dir)) return { dir, root: path.resolve(baseDir), write };
+  return {
+    code: 'data/cache', severity: 'warning', location: { path: ['data', 'cacheDir'] },
+    message: `data.cacheDir "${config.data.cacheDir}" resolves to ${dir}, outside the config's folder ${path.resolve(baseDir)}; no prepared cache is used. A config may only write below its own folder, so that one from a cloned repository cannot write elsewhere: use a relative data.cacheDir, or remove it to keep the cache in .dcgan-cache beside the config.`,
+  };
 }
 
 /**
@@ -202,16 +228,27 @@ export async function checkConfigData(config: DcganConfig, baseDir: string, conf
     };
   }
   let dataset: Dataset;
+  const cacheProblems: Problem[] = [];
+  const isFolder = !isBuiltin && fs.statSync(dataPath).isDirectory();
+  const prepared = isFolder ? preparedLocation(config, baseDir, dataPath, options.writeCache ?? false) : undefined;
+  if (prepared && 'code' in prepared) cacheProblems.push(attach(prepared));
   try {
-    dataset = await openDataset(dataPath, { imageSize: config.model.imageSize, channels: config.model.channels, limit: config.data.limit, builtinDir: options.builtinDir, signal: options.signal });
+    dataset = await openDataset(dataPath, {
+      imageSize: config.model.imageSize, channels: config.model.channels, limit: config.data.limit, builtinDir: options.builtinDir, signal: options.signal,
+      decoder: options.decoder, decodeWorkers: options.decodeWorkers, prepared: prepared && !('code' in prepared) ? prepared : undefined,
+    });
   } catch (err) {
     if (err instanceof DatasetError) return { problems: [attach({ ...err.problem, location: { path: ['data', 'path'], ...err.problem.location } })] };
     throw err;
   }
   try {
-    const stats = await computeStats(dataset, { signal: options.signal, onProgress: options.onProgress });
+    // 8-bit images need no full pass to know their scaling: a sample (the same one for lint and training) gives
+    // their statistics and finds flat images, unless a full pass is asked for.
+    const indices = dataset.format === 'images' && !options.full ? statsSample(dataset.count) : undefined;
+    const stats = await computeStats(dataset, { signal: options.signal, onProgress: options.onProgress, indices });
     const scaling = resolveScaling(config.data.scale, stats, config.model.outputActivation);
     const problems = [
+      ...cacheProblems,
       ...dataset.problems.map(attach),
       ...lintDataset(stats, scaling, {
         activation: config.model.outputActivation, batchSize: config.training.batchSize, channels: config.model.channels,

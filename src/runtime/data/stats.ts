@@ -22,6 +22,8 @@ export interface DatasetStats {
   integerValued: boolean;
   /** Whole numbers within [0, 255]: 8-bit intensities, whatever the storage dtype. */
   looks8Bit: boolean;
+  /** Present when the figures come from a sample (sampler.ts) rather than every image: `count` of `of` images. */
+  sampled?: { count: number; of: number };
   elapsedMs: number;
 }
 
@@ -29,6 +31,8 @@ export interface StatsOptions {
   signal?: AbortSignal;
   /** Called after each chunk with the fraction of samples done, 0..1. */
   onProgress?: (fraction: number) => void;
+  /** Only these samples (sorted; sampler.ts picks them), instead of all. */
+  indices?: Uint32Array;
 }
 
 /** Values per chunk: large enough that the per-chunk overhead vanishes, small enough to stay a few MB. */
@@ -112,14 +116,16 @@ function scanChunk(buf: Float32Array, take: number, size: number, checkInteger: 
 export async function computeStats(ds: Dataset, options: StatsOptions = {}): Promise<DatasetStats> {
   const started = performance.now();
   const size = ds.height * ds.width * ds.channels;
+  const sample = options.indices;
+  const total = sample ? sample.length : ds.count;
   const chunk = Math.max(1, Math.floor(CHUNK_VALUES / Math.max(1, size)));
   // Two buffers: the next chunk is read (asynchronously, for file-backed data) while this one is scanned.
   const bufs = [new Float32Array(chunk * size), new Float32Array(chunk * size)];
   const idx = [new Int32Array(chunk), new Int32Array(chunk)];
   const readChunk = (start: number, k: number): Promise<void> | undefined => {
-    if (start >= ds.count) return undefined;
-    const take = Math.min(chunk, ds.count - start);
-    for (let i = 0; i < take; i++) idx[k][i] = start + i;
+    if (start >= total) return undefined;
+    const take = Math.min(chunk, total - start);
+    for (let i = 0; i < take; i++) idx[k][i] = sample ? sample[start + i] : start + i;
     return ds.read(take === chunk ? idx[k] : idx[k].subarray(0, take), bufs[k]);
   };
   let min = Infinity;
@@ -136,9 +142,9 @@ export async function computeStats(ds: Dataset, options: StatsOptions = {}): Pro
   const knownInteger = isIntegerDType(ds.dtype);
 
   let pending = readChunk(0, 0);
-  for (let start = 0, k = 0; start < ds.count; start += chunk, k ^= 1) {
+  for (let start = 0, k = 0; start < total; start += chunk, k ^= 1) {
     throwIfAborted(options.signal);
-    const take = Math.min(chunk, ds.count - start);
+    const take = Math.min(chunk, total - start);
     await pending;
     pending = readChunk(start + chunk, k ^ 1);
     // A read that fails while this chunk is scanned surfaces at the next await, not as an unhandled rejection.
@@ -150,7 +156,7 @@ export async function computeStats(ds: Dataset, options: StatsOptions = {}): Pro
     if (c.nonInteger) integerValued = false;
     for (const s of c.constant) {
       constantCount++;
-      if (constant.length < FIRST_CONSTANT) constant.push(start + s);
+      if (constant.length < FIRST_CONSTANT) constant.push(sample ? sample[start + s] : start + s);
     }
     if (c.min < min) min = c.min;
     if (c.max > max) max = c.max;
@@ -164,7 +170,7 @@ export async function computeStats(ds: Dataset, options: StatsOptions = {}): Pro
       m2 += cM2 + (delta * delta * n * cN) / total;
       n = total;
     }
-    options.onProgress?.(Math.min(1, (start + take) / ds.count));
+    options.onProgress?.(Math.min(1, (start + take) / total));
     // Let timers, cancellation and other work run between chunks.
     await new Promise((r) => setImmediate(r));
   }
@@ -182,6 +188,7 @@ export async function computeStats(ds: Dataset, options: StatsOptions = {}): Pro
     constantImages: { count: constantCount, first: constant },
     integerValued: finite && integerValued,
     looks8Bit: finite && integerValued && min >= 0 && max <= 255,
+    ...(sample ? { sampled: { count: sample.length, of: ds.count } } : {}),
     elapsedMs: performance.now() - started,
   };
 }

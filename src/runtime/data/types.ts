@@ -41,6 +41,15 @@ export interface OpenOptions {
   signal?: AbortSignal;
   /** .npy arrays larger than this are read from disk per batch. Tests lower it to exercise the streaming path. */
   inMemoryMaxBytes?: number;
+  /** Image folders: the native decoder when installed ('auto', the default), or pure JS ('js'). */
+  decoder?: 'auto' | 'js';
+  /** Image folders: decode threads (default: the cores left over by one training thread, at least 1). */
+  decodeWorkers?: number;
+  /**
+   * Image folders: where the prepared cache lives (`dir`, checked for links from `root` down), and whether this
+   * opening may write it (training and `prepare` do; lint only reads one). Absent: no prepared cache.
+   */
+  prepared?: { dir: string; root: string; write: boolean };
 }
 
 /** Thrown when a dataset cannot be used at all; `problem` is ready to show as a diagnostic. */

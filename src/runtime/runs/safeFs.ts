@@ -66,14 +66,14 @@ function kindOf(st: fs.Stats): string {
  * itself from waiting on a FIFO's writer, and the check is on the opened descriptor, so nothing is swapped in
  * between. The caller closes the descriptor.
  */
-export function openRegularFile(file: string): { fd: number; size: number } {
+export function openRegularFile(file: string): { fd: number; size: number; mtimeMs: number } {
   const fd = fs.openSync(file, fs.constants.O_RDONLY | (fs.constants.O_NONBLOCK ?? 0));
   const st = fs.fstatSync(fd);
   if (!st.isFile()) {
     fs.closeSync(fd);
     throw new UnsafeFileError(file, `${file} is ${kindOf(st)}, not a regular file; it was not read. Replace it with the file DCGAN Studio expects there.`);
   }
-  return { fd, size: st.size };
+  return { fd, size: st.size, mtimeMs: st.mtimeMs };
 }
 
 /** Reads `length` bytes at `position` into `into` (fewer only at the end of the file); returns how many. */

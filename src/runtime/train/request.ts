@@ -9,6 +9,7 @@ import { applyOverrides, defaultConfig, loadConfigFile, parseConfig, type Config
 import type { DcganConfig } from '../config/types';
 import { selectBackend, type BackendHandle } from '../backend/select';
 import { checkConfigData, type DataCheck } from '../data/lint';
+import { decodeWorkerCount } from '../data/decodePool';
 import type { EndEvent, TrainEvent } from '../events';
 import { hasErrors, type Problem } from '../problem';
 import { train } from './trainer';
@@ -71,7 +72,9 @@ export async function runTrainingRequest(req: TrainRequest): Promise<TrainOutcom
     // stays open and goes to the trainer, which reuses the dataset, emits its problems and refuses errors unless forced.
     let check: DataCheck;
     try {
-      check = await checkConfigData(config, baseDir, configFile, { signal: req.signal, keepOpen: true });
+      // An image folder decodes on the cores training leaves over, and its first epoch writes the prepared cache.
+      const trainingThreads = backend.info.gpu ? 1 : (backend.info.threads ?? 1);
+      check = await checkConfigData(config, baseDir, configFile, { signal: req.signal, keepOpen: true, writeCache: true, decodeWorkers: decodeWorkerCount(trainingThreads) });
     } catch (err) {
       if (req.signal?.aborted) return { kind: 'stopped-before-start' };
       throw err;

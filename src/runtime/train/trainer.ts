@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import type * as tfc from '@tensorflow/tfjs-core';
 import type { TF } from '../backend/select';
 import { learningRates, outputRange, type DcganConfig } from '../config/types';
-import { readScaled } from '../data/dataset';
+import { BatchStream } from '../data/batches';
 import { checkConfigData, datasetSummary, type DataCheck } from '../data/lint';
 import type { Dataset } from '../data/types';
 import type { EndEvent, EndReason, StepEvent } from '../events';
@@ -29,7 +29,7 @@ import { sampleFileName, tileGrid, writePng } from './grid';
 import { OutputPathError } from '../outputFiles';
 import { RunFiles } from './runOutput';
 import { StepRate } from '../progress';
-import { permutation, Rng } from './rng';
+import { Rng } from './rng';
 import type { TrainOptions } from './types';
 
 export type { TrainOptions } from './types';
@@ -171,7 +171,8 @@ async function trainOnData(
     config,
   });
   const balancer = new AdaptiveBalancer(t);
-  const batches = new BatchStream(tf, dataset, batchSize, scaling, rng);
+  // Problems found while reading (a file that no longer decodes, mid-epoch) are reported at the step they appear.
+  const batches = new BatchStream(tf, dataset, batchSize, scaling, rng, (p) => run.emit({ event: 'problem', step, ...p }));
 
   run.start(config, resumeFrom?.manifest.runId);
   run.emit({
@@ -360,45 +361,6 @@ function makeIteration(tf: TF, G: Generator, D: Discriminator, optG: tfc.Optimiz
       real.dispose();
     }
   };
-}
-
-/**
- * Shuffled batches, read one ahead: the next batch is read from the dataset (a file, possibly) while the
- * current iteration runs. Data stays in its storage dtype in the dataset; readScaled converts one batch at a
- * time into the range the discriminator is fed.
- */
-class BatchStream {
-  private order: Uint32Array;
-  private pos = 0;
-  private pending: Promise<Float32Array> | undefined;
-  private readonly per: number;
-  constructor(private readonly tf: TF, private readonly dataset: Dataset, private readonly batchSize: number, private readonly scaling: { scale: number; offset: number }, private readonly rng: Rng) {
-    this.per = dataset.height * dataset.width * dataset.channels;
-    this.order = permutation(dataset.count, rng);
-  }
-
-  private indices(): Uint32Array {
-    if (this.pos + this.batchSize > this.order.length) {
-      this.order = permutation(this.dataset.count, this.rng);
-      this.pos = 0;
-    }
-    const idx = this.order.slice(this.pos, this.pos + this.batchSize);
-    this.pos += this.batchSize;
-    return idx;
-  }
-
-  private read(): Promise<Float32Array> {
-    const out = new Float32Array(this.batchSize * this.per);
-    return readScaled(this.dataset, this.indices(), out, this.scaling).then(() => out);
-  }
-
-  async next(): Promise<tfc.Tensor4D> {
-    const fed = await (this.pending ?? this.read());
-    this.pending = this.read();
-    this.pending.catch(() => undefined); // surfaced by the next call's await
-    const { height, width, channels } = this.dataset;
-    return this.tf.tensor4d(fed, [this.batchSize, height, width, channels]);
-  }
 }
 
 function modelSpec(config: DcganConfig, dataset: Dataset): ModelSpec {
