@@ -16,7 +16,8 @@ fs.mkdirSync(path.join(dist, 'webview'), { recursive: true });
 
 // Never bundled: vscode is provided by the host; tfjs-node(-gpu) is native and installed on demand.
 // @napi-rs/image is an optional native image decoder, loaded from node_modules when present (never in the VSIX).
-const nodeExternal = ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@napi-rs/image'];
+// tsx: the decode pool registers it only when it runs from sources (tests), never from a bundle.
+const nodeExternal = ['vscode', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node', '@napi-rs/image', 'tsx/cjs/api'];
 
 const common = {
   bundle: true,
