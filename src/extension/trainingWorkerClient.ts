@@ -13,7 +13,7 @@ import { Worker, type ResourceLimits } from 'node:worker_threads';
 import { isWorkerToHost, type HostToWorker, type LogLevel, type StartRequest } from '../protocol';
 import type { EndEvent, TrainEvent } from '../runtime/events';
 import { writeFileAtomic } from '../runtime/outputFiles';
-import { isRecord, readJsonBounded } from '../runtime/runs/safeFs';
+import { isRecord, readJsonBounded } from '../runtime/safeFs';
 
 export interface TrainingWorkerOptions {
   /** dist/worker.js */

@@ -9,7 +9,7 @@ import schema from './schema.json';
 import type { DcganConfig } from './types';
 import type { ConfigPath, Problem } from '../problem';
 import { isInside, OutputPathError } from '../outputFiles';
-import { readFileBounded } from '../runs/safeFs';
+import { readFileBounded } from '../safeFs';
 
 export const BUILTIN_PREFIX = 'builtin:';
 export const CONFIG_FILE_NAMES = ['dcgan.json'];

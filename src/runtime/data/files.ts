@@ -7,7 +7,7 @@
  */
 import * as fs from 'node:fs';
 import { DatasetError, unreadable } from './types';
-import { openRegularFile, readInto, UnsafeFileError } from '../runs/safeFs';
+import { openRegularFile, readInto, UnsafeFileError } from '../safeFs';
 
 /** Arrays hold images of at most this side: the models train on 128×128 at most and arrays are not resized. */
 export const MAX_ARRAY_IMAGE_SIDE = 1024;

@@ -7,7 +7,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkPngInflation } from '../png';
-import { readInto } from '../runs/safeFs';
+import { readInto } from '../safeFs';
 import { MAX_IMAGE_PIXELS, openRegular, readAt, tooLarge } from './files';
 import type { Problem } from '../problem';
 import { DatasetError, SUPPORTED_IMAGE_SIZES, unreadable } from './types';

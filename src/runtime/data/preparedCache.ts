@@ -18,7 +18,7 @@ import * as crypto from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { checkOutputFolders, lstatOrUndefined, tempName } from '../outputFiles';
-import { readInto } from '../runs/safeFs';
+import { readInto } from '../safeFs';
 import { mib } from './files';
 import { RESIZE_METHOD } from './resize';
 

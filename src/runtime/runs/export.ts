@@ -14,7 +14,7 @@ import { outputRange } from '../config/types';
 import { checkOutputFolders, lstatOrUndefined, userOutputRoot, writeFileAtomic } from '../outputFiles';
 import { clip } from '../text';
 import { generatorGraph, type GeneratorGraph } from './generatorGraph';
-import { realDir, regularFileInside } from './safeFs';
+import { realDir, regularFileInside } from '../safeFs';
 
 export const EXPORT_FORMAT = 'dcgan-studio-generator';
 export const EXPORT_VERSION = 1;

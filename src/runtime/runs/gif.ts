@@ -17,7 +17,7 @@ import type { GridImage } from '../events';
 import { safeBaseName } from '../text';
 import { listGrids, type RunGrid } from './list';
 import { NotARunError } from './read';
-import { openRegularFile, readBounded, readInto, realDir, UnsafeFileError } from './safeFs';
+import { openRegularFile, readBounded, readInto, realDir, UnsafeFileError } from '../safeFs';
 
 export interface GifOptions {
   /** Frames per second (default 4); GIF delays are whole centiseconds, so at most 100. */

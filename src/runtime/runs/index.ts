@@ -59,4 +59,4 @@ export { exportGenerator, readCheckpointSafely, ExportError, EXPORT_FORMAT, EXPO
 export type { ExportOptions, ExportResult, ExportMetadata } from './export';
 export { animateRun, encodeGif, writeGif, selectFrames, decodeGridPng, gifFileName, MAX_ANIMATION_PIXELS } from './gif';
 export type { Animation, AnimateOptions, GifOptions } from './gif';
-export { UnsafeFileError } from './safeFs';
+export { UnsafeFileError } from '../safeFs';

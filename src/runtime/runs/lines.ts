@@ -4,7 +4,7 @@
  * use it: readRun (compare, the Compare panel) and readRunHistory (the dashboard).
  */
 import * as fs from 'node:fs';
-import { UnsafeFileError } from './safeFs';
+import { UnsafeFileError } from '../safeFs';
 
 export const MAX_LINE = 1 << 20;
 

@@ -6,7 +6,7 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside, UnsafeFileError } from './safeFs';
+import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, resolveInside, UnsafeFileError } from '../safeFs';
 
 export interface RunGrid {
   step: number;

@@ -18,7 +18,7 @@ import { clip } from '../text';
 import { writeFileAtomic } from '../outputFiles';
 import { readLines } from './lines';
 import { listCheckpoints, listGrids, type RunCheckpoint, type RunGrid } from './list';
-import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, UnsafeFileError } from './safeFs';
+import { isRecord, listInside, readJsonBounded, realDir, regularFileInside, UnsafeFileError } from '../safeFs';
 
 export type { RunCheckpoint, RunGrid } from './list';
 

@@ -12,7 +12,7 @@ import { clip } from '../text';
 import { readLines } from './lines';
 import { listGrids } from './list';
 import { NotARunError } from './read';
-import { isRecord, readJsonBounded, realDir, regularFileInside, UnsafeFileError } from './safeFs';
+import { isRecord, readJsonBounded, realDir, regularFileInside, UnsafeFileError } from '../safeFs';
 
 export interface GridRef {
   step: number;

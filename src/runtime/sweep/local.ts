@@ -9,7 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { isRecord, readJsonBounded } from '../runs/safeFs';
+import { isRecord, readJsonBounded } from '../safeFs';
 import { findCli, nodeEnv, type CliCommand } from './task';
 import { openSweepLog, writeSweepFile, type Sweep } from './sweepFile';
 

@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import { NotARunError, readRun, type RunRecord } from '../runs';
-import { isRecord, readJsonBounded } from '../runs/safeFs';
+import { isRecord, readJsonBounded } from '../safeFs';
 import type { RunScore, ScoreMeasure } from './score';
 import { runDirOf, type RunState, type Sweep, type SweepRun } from './sweepFile';
 import type { TaskResult } from './task';

@@ -7,7 +7,7 @@
  */
 import * as path from 'node:path';
 import type { DataScale, SlurmOptions } from '../config/types';
-import { isRecord, readJsonBounded, realDir } from '../runs/safeFs';
+import { isRecord, readJsonBounded, realDir } from '../safeFs';
 import { checkOutputFolders, openAppend, writeFileAtomic } from '../outputFiles';
 
 export const SWEEP_FORMAT = 'dcgan-studio/sweep@1';

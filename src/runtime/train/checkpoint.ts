@@ -16,7 +16,7 @@ import { Rng } from './rng';
 import { tileGrid } from './grid';
 import { validateManifest } from './checkpointCheck';
 import { checkOutputFolders, writeFileAtomic } from '../outputFiles';
-import { openRegularFile, readBounded, readInto, realDir, regularFileInside, UnsafeFileError } from '../runs/safeFs';
+import { openRegularFile, readBounded, readInto, realDir, regularFileInside, UnsafeFileError } from '../safeFs';
 import { listCheckpoints } from '../runs/list';
 
 export const CHECKPOINT_FORMAT = 'dcgan-studio-checkpoint';

@@ -3,7 +3,7 @@ import { PNG } from 'pngjs';
 import schema from '../config/schema.json';
 import { writeFileAtomic } from '../outputFiles';
 import { checkPngInflation, pngHeader } from '../png';
-import { readFileBounded, UnsafeFileError } from '../runs/safeFs';
+import { readFileBounded, UnsafeFileError } from '../safeFs';
 import type { GridImage } from '../events';
 
 const PADDING = 2;
