@@ -1,5 +1,5 @@
 /**
- * Hostile run folders (finding 6 of issue 12): a run folder that came with a cloned repository may hold
+ * Hostile run folders: a run folder that came with a cloned repository may hold
  * symlinks where DCGAN Studio writes (metrics.jsonl, samples/, checkpoints/, run.json). `train --resume` into
  * it must refuse with a message naming the link, and the files the links point at must stay as they were.
  * One tiny real run makes the checkpoint each hostile copy resumes from.
@@ -8,7 +8,8 @@ import { before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ensureBuilt, runCli, syntheticImages, tempDir, writeNpy } from './cli-helpers';
+import { ensureBuilt, runCli, tempDir } from './cli-helpers';
+import { tinyRun } from './hostile-fixtures';
 
 let dir: string;
 let config: string;
@@ -17,19 +18,7 @@ let goodRun: string;
 before(async () => {
   ensureBuilt();
   dir = tempDir('run-links');
-  writeNpy(path.join(dir, 'data.npy'), syntheticImages(16, 16).map((v) => v * 2 - 1), [16, 16, 16]);
-  config = path.join(dir, 'tiny.dcgan.json');
-  fs.writeFileSync(config, JSON.stringify({
-    data: { path: 'data.npy', scale: 'none' },
-    model: { generatorFilters: 2, discriminatorFilters: 2, latentDim: 4 },
-    training: { batchSize: 8, steps: 2, seed: 3 },
-    output: { dir: 'runs', sampleEvery: 1, checkpointEvery: 100, sampleCount: 4 },
-    runtime: { backend: 'wasm', threads: 1 },
-  }));
-  goodRun = path.join(dir, 'good-run');
-  const r = await runCli(['train', config, '--run', goodRun], { timeoutMs: 120_000 });
-  assert.equal(r.code, 0, r.stdout + r.stderr);
-  assert.ok(fs.readdirSync(path.join(goodRun, 'checkpoints')).some((d) => d.startsWith('step-')));
+  ({ run: goodRun, config } = await tinyRun(dir));
 });
 
 /** A copy of the good run with `name` replaced by a symlink to `target`; returns the copy. */
